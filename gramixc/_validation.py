@@ -1,0 +1,49 @@
+"""Input checks shared by the estimators (clear errors, never mutate the caller's data)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+__all__ = ["check_features", "non_numeric_columns"]
+
+
+def non_numeric_columns(X) -> list[str]:
+    """Names of the non-numeric columns of a pandas or polars DataFrame (else ``[]``)."""
+    mod = type(X).__module__.split(".")[0]
+    if mod == "pandas" and hasattr(X, "dtypes"):
+        import pandas as pd
+
+        return [
+            str(c)
+            for c, t in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
+        ]
+    if mod == "polars" and hasattr(X, "schema"):
+        return [str(c) for c, t in X.schema.items() if not t.is_numeric()]
+    return []
+
+
+def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarray:
+    """Validate a feature matrix through scikit-learn's ``validate_data``.
+
+    Adds, on top of scikit-learn's checks, an error naming the non-numeric
+    columns of a DataFrame, and (``reset=True``) a minimum number of rows with
+    a message that states ``n_samples``.
+
+    Returns a float64 array (a copy whenever conversion is needed; the caller's
+    object is never modified).
+    """
+    bad = non_numeric_columns(X)
+    if bad:
+        raise ValueError(
+            f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad}. "
+            "Encode them first (e.g. sklearn.preprocessing.OneHotEncoder)."
+        )
+    Xv = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_all_finite=True)
+    if reset and Xv.shape[0] < min_samples:
+        raise ValueError(
+            f"{type(estimator).__name__} needs at least {min_samples} rows, got "
+            f"n_samples = {Xv.shape[0]}"
+        )
+    return Xv

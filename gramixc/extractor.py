@@ -1,0 +1,314 @@
+"""`ConfigurationExtractor`: the unsupervised scikit-learn face of the pipeline.
+
+``fit(X)`` builds the λ-equalised kNN graph, sweeps Leiden over resolutions,
+keeps the configurations (plateaus of the upper envelope) and aligns their ids
+across scales; ``transform(X)`` returns one column of cluster ids per
+configuration (or soft vote fractions) for any rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_features
+from .assign import knn_vote, recluster_assign, soft_votes, vote_weights
+from .configurations import Configurations, find_configurations
+from .graph import knn_graph
+from .sweep import resolution_sweep
+
+__all__ = ["ConfigurationExtractor"]
+
+
+def _fingerprint(X: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(X).view(np.uint8)).hexdigest() + str(X.shape)
+
+
+class ConfigurationExtractor(TransformerMixin, BaseEstimator):
+    """Multi-resolution graph-community configurations as features.
+
+    Parameters
+    ----------
+    k : int, default=15
+        Neighbours per point in the kNN graph (self excluded).
+    metric : str, default="euclidean"
+        Distance of the kNN graph (``"cosine"`` suits spectra and counts).
+    scale : bool, default=True
+        Standardise features before the kNN search.
+    lam : float, default=1.0
+        λ of the λ-equalisation (every point's outgoing weights sum to λ).
+    resolutions : "auto" or array-like of float, default="auto"
+        Resolution grid; ``"auto"`` brackets it from the graph.
+    n_resolutions : int, default=24
+        Size of the automatic grid.
+    objective : {"modularity", "CPM"}, default="modularity"
+    backend : {"igraph", "leidenalg"}, default="igraph"
+    directed : bool, default=False
+        Cluster the directed kNN graph (``backend="leidenalg"`` only).
+    refine : bool, default=True
+        Solve again at envelope crossing points until no new configuration.
+    min_cluster_size : float, default=5
+        The automatic grid stops where the mean cluster size reaches this.
+    max_clusters : int or None, default=None
+        Keep only configurations with at most this many clusters.
+    align : {"chain", "labels", "none"}, default="chain"
+        Id alignment: ``"chain"`` = label-free RMS chain coarse → fine (a parent's
+        children get consecutive ids); ``"labels"`` = align each configuration to
+        the class labels ``y`` given to ``fit`` (classification); ``"none"`` =
+        Leiden's ids in order of first appearance.
+    out_of_sample : {"knn", "recluster"}, default="knn"
+        How new rows get ids (see :mod:`gramixc.assign`).
+    soft : bool, default=False
+        ``transform`` returns vote fractions (sparse, one column per cluster of
+        every configuration) instead of ids.
+    knn_backend : {"auto", "exact", "hnsw"}, default="auto"
+    n_jobs : int or None, default=None
+        Processes for the sweep, threads for the neighbour queries.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the index, every Leiden run and nothing else.
+    verbose : bool, default=False
+        Progress bars and timings.
+
+    Attributes
+    ----------
+    configurations_ : Configurations
+        Aligned configurations of the training rows (coarse → fine).
+    graph_ : KNNGraph
+        The training graph (with its neighbour index).
+    sweep_ : SweepResult
+        Every partition found by the sweep.
+    scaler_ : StandardScaler or None
+    n_features_in_, feature_names_in_
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> ext = ConfigurationExtractor(random_state=0).fit(X)
+    >>> ids = ext.transform(X[:5])
+    >>> ids.shape[1] == len(ext.configurations_)
+    True
+    """
+
+    def __init__(
+        self,
+        k: int = 15,
+        metric: str = "euclidean",
+        scale: bool = True,
+        lam: float = 1.0,
+        resolutions="auto",
+        n_resolutions: int = 24,
+        objective: str = "modularity",
+        backend: str = "igraph",
+        directed: bool = False,
+        refine: bool = True,
+        min_cluster_size: float = 5.0,
+        max_clusters: int | None = None,
+        align: str = "chain",
+        out_of_sample: str = "knn",
+        soft: bool = False,
+        knn_backend: str = "auto",
+        n_jobs: int | None = None,
+        random_state=None,
+        verbose: bool = False,
+    ) -> None:
+        self.k = k
+        self.metric = metric
+        self.scale = scale
+        self.lam = lam
+        self.resolutions = resolutions
+        self.n_resolutions = n_resolutions
+        self.objective = objective
+        self.backend = backend
+        self.directed = directed
+        self.refine = refine
+        self.min_cluster_size = min_cluster_size
+        self.max_clusters = max_clusters
+        self.align = align
+        self.out_of_sample = out_of_sample
+        self.soft = soft
+        self.knn_backend = knn_backend
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self) -> None:
+        if not isinstance(self.k, numbers.Integral) or self.k < 1:
+            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+        if self.align not in ("chain", "labels", "none"):
+            raise ValueError(f"align must be 'chain', 'labels' or 'none', got {self.align!r}")
+        if self.out_of_sample not in ("knn", "recluster"):
+            raise ValueError(
+                f"out_of_sample must be 'knn' or 'recluster', got {self.out_of_sample!r}"
+            )
+        if self.max_clusters is not None and (
+            not isinstance(self.max_clusters, numbers.Integral) or self.max_clusters < 2
+        ):
+            raise ValueError(
+                f"max_clusters must be None or an integer >= 2, got {self.max_clusters!r}"
+            )
+
+    def _scaled(self, X: np.ndarray) -> np.ndarray:
+        return self.scaler_.transform(X) if self.scaler_ is not None else X
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Find and align the configurations of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric, finite features (numpy, pandas or polars).
+        y : array-like of shape (n_samples,), optional
+            Used only with ``align="labels"``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X = check_features(self, X, reset=True, min_samples=self.k + 1)
+        if np.all(np.ptp(X, axis=0) == 0):
+            raise ValueError("all features are constant: the rows cannot be told apart")
+        rng = check_random_state(self.random_state)
+        seed_graph, seed_sweep = rng.randint(0, 2**31 - 1, size=2)
+        self.scaler_ = StandardScaler().fit(X) if self.scale else None
+        Xs = self._scaled(X)
+        self.graph_ = knn_graph(
+            Xs,
+            k=self.k,
+            metric=self.metric,
+            lam=self.lam,
+            backend=self.knn_backend,
+            random_state=int(seed_graph),
+            n_jobs=self.n_jobs,
+        )
+        self.sweep_ = resolution_sweep(
+            self.graph_,
+            resolutions=self.resolutions,
+            n_resolutions=self.n_resolutions,
+            objective=self.objective,
+            backend=self.backend,
+            directed=self.directed,
+            refine=self.refine,
+            min_cluster_size=self.min_cluster_size,
+            n_jobs=self.n_jobs,
+            random_state=int(seed_sweep),
+            verbose=self.verbose,
+        )
+        raw = find_configurations(self.sweep_, max_clusters=self.max_clusters)
+        self.configurations_ = self._align(raw, y)
+        self._train_fingerprint = _fingerprint(X)
+        self._sweep_seed = int(seed_sweep)
+        return self
+
+    def _align(self, raw: Configurations, y) -> Configurations:
+        from .rms import align_to_labels, rms_chain
+
+        if self.align == "none":
+            ids = raw.ids
+        elif self.align == "chain":
+            ids = rms_chain(raw.ids)
+        else:
+            if y is None:
+                raise ValueError("align='labels' needs the class labels y in fit(X, y)")
+            y = np.asarray(y)
+            if y.shape[0] != raw.n_samples:
+                raise ValueError(f"y has {y.shape[0]} rows but X has {raw.n_samples}")
+            ids = align_to_labels(raw.ids, y)
+        return Configurations(
+            ids, raw.gamma_lo, raw.gamma_hi, raw.h_a, raw.h_r, trivial=raw.trivial, sweep=raw.sweep
+        )
+
+    # ------------------------------------------------------------------ transform
+    def neighbors(self, X, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``(distances, indices)`` of the k nearest training rows of ``X`` (one query).
+
+        ``exclude_self=True`` when ``X`` are the training rows themselves (in
+        order): each row's own entry is dropped (leave-one-out).
+        """
+        check_is_fitted(self, "configurations_")
+        X = check_features(self, X, reset=False)
+        return self.graph_.index.query(self._scaled(X), k=self.k, exclude_self=exclude_self)
+
+    def transform(self, X):
+        """Ids (or soft votes) of the rows of ``X`` in every configuration.
+
+        Training rows passed back unchanged get exactly their training ids; other
+        rows are assigned by ``out_of_sample``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_configurations), int64
+            or, with ``soft=True``, a ``scipy.sparse.csr_matrix`` of shape
+            ``(n_samples, Σ n_clusters)``.
+        """
+        check_is_fitted(self, "configurations_")
+        X = check_features(self, X, reset=False)
+        ids = self.configurations_.ids
+        Xs = self._scaled(X)
+        dist, nb = self.graph_.index.query(Xs, k=self.k)
+        w = vote_weights(dist, self.lam)
+        if self.soft:
+            return soft_votes(nb, w, ids, self.configurations_.n_clusters)
+        if _fingerprint(X) == self._train_fingerprint:
+            return ids.copy()
+        hard = knn_vote(nb, w, ids)
+        if self.out_of_sample == "recluster":
+            hard = recluster_assign(Xs, hard, self._cluster_batch)
+        return hard
+
+    def _cluster_batch(self, Xs: np.ndarray) -> np.ndarray:
+        """Configurations of a new (scaled) batch, found with the fit settings."""
+        if Xs.shape[0] < self.k + 1:
+            raise ValueError(
+                f"out_of_sample='recluster' needs at least k + 1 = {self.k + 1} new rows to "
+                f"build their own graph, got n_samples = {Xs.shape[0]}; use 'knn' for small batches"
+            )
+        graph = knn_graph(
+            Xs,
+            k=self.k,
+            metric=self.metric,
+            lam=self.lam,
+            backend=self.knn_backend,
+            random_state=self._sweep_seed,
+            n_jobs=self.n_jobs,
+        )
+        sweep = resolution_sweep(
+            graph,
+            resolutions=self.resolutions,
+            n_resolutions=self.n_resolutions,
+            objective=self.objective,
+            backend=self.backend,
+            directed=self.directed,
+            refine=self.refine,
+            min_cluster_size=self.min_cluster_size,
+            n_jobs=self.n_jobs,
+            random_state=self._sweep_seed,
+        )
+        return find_configurations(sweep).ids
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``cfg{j}_k{K}`` per configuration, or ``cfg{j}_k{K}_c{c}`` per cluster if soft."""
+        check_is_fitted(self, "configurations_")
+        names = self.configurations_.feature_names()
+        if self.soft:
+            names = [
+                f"{nm}_c{c}"
+                for nm, K in zip(names, self.configurations_.n_clusters)
+                for c in range(K)
+            ]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.transformer_tags.preserves_dtype = []
+        return tags

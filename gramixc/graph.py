@@ -1,0 +1,443 @@
+"""k-nearest-neighbour graphs with λ-equalised weights.
+
+This module turns a feature matrix into the weighted graph that community
+detection runs on (DESIGN §3.1):
+
+1. k nearest neighbours of every row (self excluded) from a
+   :class:`NeighborIndex` — exact brute force through BLAS for small data, an
+   HNSW index (``hnswlib``) above a size threshold. The index is kept so new rows
+   can be queried later (out-of-sample assignment).
+2. λ-equalisation (from SG-t-SNE-Π): for every point ``j`` a bandwidth
+   ``σ_j`` with ``Σ_i exp(-σ_j d_ij) = λ`` over its ``k`` neighbours, found by a
+   bisection vectorised over all points at once.
+3. The symmetrised undirected graph ``W = (A + Aᵀ) / 2`` built directly from
+   arrays as an :class:`igraph.Graph` (and the directed ``A`` for backends that
+   use it).
+
+Why hnswlib and not pynndescent: measured on this 2-core machine (make_blobs,
+d = 50), a single-threaded — hence deterministic — hnswlib build plus a
+2-thread query of n = 1e5 rows takes about 16 s, while pynndescent needs about
+120 s at the same size plus a numba compilation of a few minutes on first use,
+and scikit-learn's exact brute force takes about 23 s at n = 1e5 (and about 1 s
+at n = 2e4, where it is the better choice because it is exact).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "NeighborIndex",
+    "KNNGraph",
+    "lambda_equalize",
+    "knn_graph",
+    "symmetrize",
+    "igraph_from_edges",
+]
+
+#: Above this many rows ``backend="auto"`` switches from exact search to HNSW.
+HNSW_THRESHOLD = 20_000
+
+_HNSW_SPACES = {"euclidean": "l2", "l2": "l2", "cosine": "cosine"}
+
+
+def _seed_from(random_state) -> int:
+    """Draw a 31-bit integer seed from anything ``check_random_state`` accepts."""
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+class NeighborIndex:
+    """A nearest-neighbour index over training rows, queryable for new rows.
+
+    Parameters
+    ----------
+    metric : str, default="euclidean"
+        Distance. ``"euclidean"`` and ``"cosine"`` work with both backends; any
+        other scikit-learn metric forces the exact backend.
+    backend : {"auto", "exact", "hnsw"}, default="auto"
+        ``"exact"`` is scikit-learn brute force (BLAS); ``"hnsw"`` is an
+        approximate ``hnswlib`` index; ``"auto"`` picks exact up to
+        :data:`HNSW_THRESHOLD` rows and HNSW above.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the HNSW graph construction (the exact backend is deterministic).
+    n_jobs : int or None, default=None
+        Threads for queries. HNSW *construction* always runs on one thread,
+        because a multi-threaded insertion order is not reproducible.
+    ef : int, default=64
+        HNSW search breadth (higher = more exact, slower; construction uses
+        ``ef_construction=100``). Measured recall of the 16 nearest neighbours
+        against exact search (30k rows, d = 50): 0.998 at 64, 0.99994 at 128.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(100, 3))
+    >>> index = NeighborIndex().fit(X)
+    >>> dist, idx = index.query(X[:5], k=4, exclude_self=True)
+    >>> idx.shape
+    (5, 4)
+    """
+
+    def __init__(
+        self,
+        metric: str = "euclidean",
+        backend: str = "auto",
+        random_state=None,
+        n_jobs: int | None = None,
+        ef: int = 64,
+    ) -> None:
+        self.metric = metric
+        self.backend = backend
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.ef = ef
+
+    def fit(self, X: np.ndarray) -> NeighborIndex:
+        """Index the rows of ``X`` (float array, n × d)."""
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ValueError(f"NeighborIndex needs a non-empty 2-D array, got shape {X.shape}")
+        backend = self.backend
+        if backend not in ("auto", "exact", "hnsw"):
+            raise ValueError(f"backend must be 'auto', 'exact' or 'hnsw', got {backend!r}")
+        if backend == "auto":
+            backend = (
+                "hnsw" if X.shape[0] > HNSW_THRESHOLD and self.metric in _HNSW_SPACES else "exact"
+            )
+        if backend == "hnsw" and self.metric not in _HNSW_SPACES:
+            raise ValueError(
+                f"the hnsw backend supports metric 'euclidean' or 'cosine', got {self.metric!r}"
+            )
+        self.backend_ = backend
+        self.n_samples_ = X.shape[0]
+        if backend == "exact":
+            from sklearn.neighbors import NearestNeighbors
+
+            self._nn = NearestNeighbors(metric=self.metric, algorithm="brute", n_jobs=self.n_jobs)
+            self._nn.fit(X)
+        else:
+            import hnswlib
+
+            index = hnswlib.Index(space=_HNSW_SPACES[self.metric], dim=X.shape[1])
+            index.init_index(
+                max_elements=X.shape[0],
+                ef_construction=100,
+                M=16,
+                random_seed=_seed_from(self.random_state),
+            )
+            index.set_num_threads(1)
+            index.add_items(X.astype(np.float32), np.arange(X.shape[0]))
+            self._hnsw = index
+        return self
+
+    def query(
+        self, X: np.ndarray, k: int, exclude_self: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(distances, indices)`` of the ``k`` nearest indexed rows.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+            Query rows.
+        k : int
+            Neighbours per row.
+        exclude_self : bool, default=False
+            ``X`` *is* the indexed data (row ``i`` of ``X`` is indexed row ``i``):
+            drop each row's own entry. When duplicates make the self-match
+            ambiguous, the row's own index is removed if present and the
+            farthest of the ``k + 1`` candidates otherwise.
+
+        Returns
+        -------
+        distances : ndarray of shape (n, k), float64, ascending per row
+        indices : ndarray of shape (n, k), int64
+        """
+        X = np.asarray(X, dtype=np.float64)
+        n_index = self.n_samples_
+        kq = k + 1 if exclude_self else k
+        if kq > n_index:
+            raise ValueError(
+                f"asked for {k} neighbours{' (self excluded)' if exclude_self else ''} "
+                f"but the index holds only {n_index} rows"
+            )
+        if self.backend_ == "exact":
+            dist, idx = self._nn.kneighbors(X, n_neighbors=kq)
+        else:
+            threads = 1 if self.n_jobs is None else (-1 if self.n_jobs < 0 else self.n_jobs)
+            self._hnsw.set_ef(max(self.ef, kq))
+            idx, dist = self._hnsw.knn_query(X.astype(np.float32), k=kq, num_threads=threads)
+            dist = dist.astype(np.float64)
+            if self.metric in ("euclidean", "l2"):
+                dist = np.sqrt(np.maximum(dist, 0.0))  # hnswlib returns squared L2
+            else:
+                dist = np.maximum(dist, 0.0)
+            idx = idx.astype(np.int64)
+            order = np.argsort(dist, axis=1, kind="stable")
+            dist = np.take_along_axis(dist, order, axis=1)
+            idx = np.take_along_axis(idx, order, axis=1)
+        idx = idx.astype(np.int64, copy=False)
+        dist = np.asarray(dist, dtype=np.float64)
+        if exclude_self:
+            n = X.shape[0]
+            drop = idx == np.arange(n)[:, None]
+            no_self = ~drop.any(axis=1)
+            drop[no_self, -1] = True
+            # a row may list itself twice only if the index is broken; keep one drop per row
+            first = np.argmax(drop, axis=1)
+            keep = np.ones_like(drop)
+            keep[np.arange(n), first] = False
+            idx = idx[keep].reshape(n, k)
+            dist = dist[keep].reshape(n, k)
+        return dist, idx
+
+
+def lambda_equalize(
+    distances: np.ndarray,
+    lam: float = 1.0,
+    tol: float = 1e-6,
+    max_iter: int = 200,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-point bandwidths σ with ``Σ_i exp(-σ_j d_ij) = λ``, vectorised.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n, k)
+        Non-negative distances from each point to its ``k`` neighbours.
+    lam : float, default=1.0
+        Target row sum λ, ``0 < λ ≤ k``.
+    tol : float, default=1e-6
+        Relative tolerance on the row sums reached by bisection; the weights
+        are then rescaled so every row sums to ``λ`` to float precision.
+    max_iter : int, default=200
+        Bisection steps (in log σ) at most.
+
+    Returns
+    -------
+    weights : ndarray of shape (n, k)
+        ``exp(-σ_j d_ij)``; every row sums to ``λ``.
+    sigma : ndarray of shape (n,)
+        The bandwidths; ``inf`` where zero distances (duplicate points) alone
+        reach λ — those rows share λ equally among their zero-distance
+        neighbours, without NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = np.array([[0.5, 1.0, 2.0], [0.0, 0.0, 3.0]])
+    >>> w, s = lambda_equalize(d, lam=1.0)
+    >>> np.allclose(w.sum(axis=1), 1.0)
+    True
+    """
+    d = np.asarray(distances, dtype=np.float64)
+    if d.ndim != 2 or d.shape[1] == 0:
+        raise ValueError(f"distances must be a 2-D array with k >= 1 columns, got {d.shape}")
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise ValueError("distances must be finite and non-negative")
+    n, k = d.shape
+    if not 0 < lam <= k:
+        raise ValueError(f"lam must satisfy 0 < lam <= k = {k}, got {lam}")
+    zero = d == 0.0
+    n_zero = zero.sum(axis=1)
+    sigma = np.zeros(n)
+    weights = np.ones_like(d)
+    # rows whose duplicates alone reach λ: σ = ∞, λ shared by the zero-distance entries
+    saturated = n_zero >= lam
+    saturated &= ~(n_zero == k)  # all-zero rows: any σ gives k ≥ λ, handled below
+    all_zero = n_zero == k
+    if lam < k:
+        solve = ~(saturated | all_zero)
+    else:  # λ = k: σ = 0 gives every weight 1 exactly
+        solve = np.zeros(n, dtype=bool)
+    if np.any(solve):
+        ds = d[solve]
+        zs = n_zero[solve]
+        dpos = np.where(ds > 0, ds, np.inf).min(axis=1)
+        dmax = ds.max(axis=1)
+        # f(σ) = Σ exp(-σ d) is decreasing; bracket the root analytically
+        lo = np.log(k / lam) / dmax  # f(lo) ≥ k·exp(-lo·dmax) = λ
+        hi = np.log((k - zs) / (lam - zs)) / dpos  # f(hi) ≤ z + (k-z)exp(-hi·dpos) = λ
+        lo = np.maximum(lo, 1e-300)
+        hi = np.maximum(hi, lo)
+        log_lo, log_hi = np.log(lo), np.log(hi)
+        for _ in range(max_iter):
+            mid = 0.5 * (log_lo + log_hi)
+            f = np.exp(-np.exp(mid)[:, None] * ds).sum(axis=1)
+            above = f > lam
+            log_lo = np.where(above, mid, log_lo)
+            log_hi = np.where(above, log_hi, mid)
+            if np.all(np.abs(f - lam) <= tol * lam) and np.all(log_hi - log_lo < 1e-3):
+                break
+        s = np.exp(0.5 * (log_lo + log_hi))
+        sigma[solve] = s
+        weights[solve] = np.exp(-s[:, None] * ds)
+    if np.any(saturated):
+        sigma[saturated] = np.inf
+        weights[saturated] = zero[saturated].astype(np.float64)
+    # exact row sums λ (also handles all-zero rows: λ shared equally)
+    weights *= lam / weights.sum(axis=1, keepdims=True)
+    return weights, sigma
+
+
+def symmetrize(indices: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matrix:
+    """Return ``W = (A + Aᵀ)/2`` with ``A[i, j] = weights[j, ·]`` for ``i`` in ``indices[j]``.
+
+    Column ``j`` of ``A`` holds point ``j``'s λ-equalised weights, so ``A`` is
+    column-stochastic for λ = 1. The result is a symmetric CSR matrix without
+    explicit zeros or self-loops.
+    """
+    n_src, k = indices.shape
+    cols = np.repeat(np.arange(n_src), k)
+    rows = indices.ravel()
+    A = sp.csr_matrix((weights.ravel(), (rows, cols)), shape=(n, n))
+    W = ((A + A.T) * 0.5).tocsr()
+    W.setdiag(0.0)
+    W.eliminate_zeros()
+    return W
+
+
+def igraph_from_edges(
+    sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: int, directed: bool
+):
+    """Build a weighted :class:`igraph.Graph` from edge arrays (no Python edge loop)."""
+    import igraph as ig
+
+    edges = np.column_stack([sources, targets]).astype(np.int64, copy=False)
+    g = ig.Graph(n=int(n), edges=edges.tolist(), directed=directed)
+    g.es["weight"] = np.asarray(weights, dtype=np.float64).tolist()
+    return g
+
+
+@dataclass
+class KNNGraph:
+    """A λ-equalised kNN graph and everything needed to query or rebuild it.
+
+    Attributes
+    ----------
+    indices, distances, weights : ndarray of shape (n, k)
+        Each row's neighbours (self excluded), distances and λ-equalised weights.
+    sigma : ndarray of shape (n,)
+        Per-point bandwidths.
+    edges : ndarray of shape (e, 2)
+        Undirected edges ``u < v`` of ``W``.
+    edge_weights : ndarray of shape (e,)
+        Their weights.
+    index : NeighborIndex
+        The fitted neighbour index (for new rows).
+    """
+
+    indices: np.ndarray
+    distances: np.ndarray
+    weights: np.ndarray
+    sigma: np.ndarray
+    edges: np.ndarray
+    edge_weights: np.ndarray
+    index: NeighborIndex | None = None
+    lam: float = 1.0
+    _igraph: object = field(default=None, repr=False)
+    _igraph_directed: object = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return self.indices.shape[0]
+
+    @property
+    def k(self) -> int:
+        return self.indices.shape[1]
+
+    @property
+    def total_weight(self) -> float:
+        """``m``: the total undirected edge weight."""
+        return float(self.edge_weights.sum())
+
+    def strength(self) -> np.ndarray:
+        """Weighted degree of every vertex in ``W``."""
+        s = np.bincount(self.edges[:, 0], weights=self.edge_weights, minlength=self.n)
+        s += np.bincount(self.edges[:, 1], weights=self.edge_weights, minlength=self.n)
+        return s
+
+    def to_igraph(self, directed: bool = False):
+        """The undirected ``W`` (or the directed ``A``) as a weighted igraph Graph (cached)."""
+        if directed:
+            if self._igraph_directed is None:
+                src = np.repeat(np.arange(self.n), self.k)  # edge j -> i, weight A[i, j]
+                self._igraph_directed = igraph_from_edges(
+                    src, self.indices.ravel(), self.weights.ravel(), self.n, directed=True
+                )
+            return self._igraph_directed
+        if self._igraph is None:
+            self._igraph = igraph_from_edges(
+                self.edges[:, 0], self.edges[:, 1], self.edge_weights, self.n, directed=False
+            )
+        return self._igraph
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_igraph"] = None  # rebuilt on demand
+        state["_igraph_directed"] = None
+        return state
+
+
+def knn_graph(
+    X: np.ndarray,
+    k: int = 15,
+    metric: str = "euclidean",
+    lam: float = 1.0,
+    backend: str = "auto",
+    random_state=None,
+    n_jobs: int | None = None,
+) -> KNNGraph:
+    """Build the λ-equalised, symmetrised kNN graph of the rows of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Finite features (already scaled as wanted).
+    k : int, default=15
+        Neighbours per point, self excluded; needs ``n ≥ k + 1``.
+    metric, backend, random_state, n_jobs
+        Passed to :class:`NeighborIndex`.
+    lam : float, default=1.0
+        λ of the equalisation: every point's outgoing weights sum to λ.
+
+    Returns
+    -------
+    KNNGraph
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(200, 4))
+    >>> g = knn_graph(X, k=10, random_state=0)
+    >>> g.indices.shape, bool(np.allclose(g.weights.sum(axis=1), 1.0))
+    ((200, 10), True)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}")
+    n = X.shape[0]
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    if n < k + 1:
+        raise ValueError(f"k={k} neighbours need at least k + 1 = {k + 1} rows, got {n}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinite values")
+    index = NeighborIndex(metric=metric, backend=backend, random_state=random_state, n_jobs=n_jobs)
+    index.fit(X)
+    dist, idx = index.query(X, k=k, exclude_self=True)
+    weights, sigma = lambda_equalize(dist, lam=lam)
+    W = sp.triu(symmetrize(idx, weights, n), k=1).tocoo()
+    edges = np.column_stack([W.row, W.col]).astype(np.int64)
+    return KNNGraph(
+        indices=idx,
+        distances=dist,
+        weights=weights,
+        sigma=sigma,
+        edges=edges,
+        edge_weights=W.data.astype(np.float64),
+        index=index,
+        lam=lam,
+    )

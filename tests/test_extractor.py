@@ -1,0 +1,146 @@
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gramixc import ConfigurationExtractor
+
+
+# k=5 instead of the default 15: several common checks fit on 10–15 rows, and the
+# default k needs k + 1 = 16 (that case is a documented ValueError, tested below).
+@parametrize_with_checks([ConfigurationExtractor(k=5, random_state=0)])
+def test_sklearn_common_checks(estimator, check):
+    check(estimator)
+
+
+def test_transform_train_equals_training_ids(hier_blobs, hier_extractor):
+    X, _, _ = hier_blobs
+    ids = hier_extractor.transform(X)
+    np.testing.assert_array_equal(ids, hier_extractor.configurations_.ids)
+    # row by row too (no fingerprint shortcut): self-match at distance 0
+    np.testing.assert_array_equal(
+        hier_extractor.transform(X[:50]), hier_extractor.configurations_.ids[:50]
+    )
+
+
+def test_same_seed_same_ids_and_n_jobs(hier_blobs):
+    X, _, _ = hier_blobs
+    a = ConfigurationExtractor(random_state=5).fit(X).configurations_.ids
+    b = ConfigurationExtractor(random_state=5).fit(X).configurations_.ids
+    c = ConfigurationExtractor(random_state=5, n_jobs=2).fit(X).configurations_.ids
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, c)
+
+
+def test_new_rows_inside_clusters(hier_blobs, hier_extractor):
+    X, y3, y9 = hier_blobs
+    rng = np.random.default_rng(0)
+    Xn = X + rng.normal(scale=0.05, size=X.shape)  # jittered copies
+    ids = hier_extractor.transform(Xn)
+    train = hier_extractor.configurations_.ids
+    agree = (ids == train).mean(axis=0)
+    assert agree[: np.searchsorted(hier_extractor.configurations_.n_clusters, 10)].min() > 0.95
+
+
+def test_pandas_polars_feature_names_and_output(hier_blobs):
+    pd = pytest.importorskip("pandas")
+    import polars as pl
+
+    X, _, _ = hier_blobs
+    cols = [f"f{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=cols)
+    ext = ConfigurationExtractor(random_state=0, max_clusters=30).fit(df)
+    assert list(ext.feature_names_in_) == cols
+    names = ext.get_feature_names_out()
+    assert names[0].startswith("cfg0_k") and len(names) == len(ext.configurations_)
+    ext.set_output(transform="polars")
+    out = ext.transform(pl.DataFrame(X, schema=cols))
+    assert isinstance(out, pl.DataFrame) and out.columns == list(names)
+    with pytest.raises(ValueError, match="feature names"):
+        ext.transform(pd.DataFrame(X, columns=[f"g{i}" for i in range(X.shape[1])]))
+    assert ext.configurations_.n_clusters.max() <= 30
+
+
+def test_align_options_change_names_not_partitions(hier_blobs):
+    X, y3, y9 = hier_blobs
+    none = ConfigurationExtractor(random_state=0, align="none").fit(X).configurations_
+    chain = ConfigurationExtractor(random_state=0, align="chain").fit(X).configurations_
+    lab = ConfigurationExtractor(random_state=0, align="labels").fit(X, y9).configurations_
+    for j in range(len(none)):
+        assert adjusted_rand_score(none[j], chain[j]) == 1.0
+        assert adjusted_rand_score(none[j], lab[j]) == 1.0
+    with pytest.raises(ValueError, match="needs the class labels"):
+        ConfigurationExtractor(align="labels").fit(X)
+
+
+def test_soft_votes(hier_blobs, hier_extractor):
+    X, _, _ = hier_blobs
+    ext = ConfigurationExtractor(random_state=0, soft=True).fit(X)
+    S = ext.transform(X[:20] + 0.01)
+    K = ext.configurations_.n_clusters
+    assert S.shape == (20, K.sum())
+    dense = S.toarray()
+    start = 0
+    for k in K:  # each configuration's block sums to one
+        np.testing.assert_allclose(dense[:, start : start + k].sum(axis=1), 1.0)
+        start += k
+    assert len(ext.get_feature_names_out()) == K.sum()
+
+
+def test_recluster_mode_agrees_with_knn(hier_blobs):
+    from sklearn.model_selection import train_test_split
+
+    X, y3, y9 = hier_blobs
+    Xtr, Xte = train_test_split(X, test_size=0.4, random_state=0, stratify=y9)
+    knn = ConfigurationExtractor(random_state=0, max_clusters=20).fit(Xtr)
+    rec = ConfigurationExtractor(random_state=0, max_clusters=20, out_of_sample="recluster").fit(
+        Xtr
+    )
+    a, b = knn.transform(Xte), rec.transform(Xte)
+    assert a.shape == b.shape
+    # the coarse scales (3 and 9 clusters among them) agree on ≥ 95% of rows
+    K = knn.configurations_.n_clusters
+    for j in np.flatnonzero((K == 3) | (K == 9)):
+        assert (a[:, j] == b[:, j]).mean() >= 0.95
+
+
+@pytest.mark.parametrize(
+    "X, msg",
+    [
+        (np.full((30, 3), np.nan), "NaN"),
+        (np.ones((30, 3)), "constant"),
+        (np.random.default_rng(0).normal(size=(10, 3)), "n_samples = 10"),
+        (np.zeros((0, 3)), "0 sample"),
+    ],
+)
+def test_bad_input(X, msg):
+    with pytest.raises(ValueError, match=msg):
+        ConfigurationExtractor().fit(X)
+
+
+def test_non_numeric_columns_named():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"a": np.arange(40.0), "b": ["x"] * 40, "c": np.arange(40.0) ** 2})
+    with pytest.raises(ValueError, match=r"\['b'\]"):
+        ConfigurationExtractor().fit(df)
+
+
+def test_wrong_columns_at_transform_and_no_mutation(hier_blobs, hier_extractor):
+    X, _, _ = hier_blobs
+    with pytest.raises(ValueError, match="features"):
+        hier_extractor.transform(X[:, :5])
+    Xc = X.copy()
+    ConfigurationExtractor(random_state=0, max_clusters=10).fit(Xc)
+    np.testing.assert_array_equal(Xc, X)
+
+
+def test_duplicates_constant_column_and_one_feature():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(6, 1, (60, 3))])
+    X = np.vstack([X, X[:30]])  # 30 duplicated rows
+    X = np.column_stack([X, np.full(len(X), 2.0)])  # a constant column
+    ext = ConfigurationExtractor(random_state=0).fit(X)
+    assert np.all(np.isfinite(ext.graph_.weights))
+    np.testing.assert_array_equal(ext.transform(X), ext.configurations_.ids)
+    one = ConfigurationExtractor(random_state=0).fit(X[:, :1])  # a single feature works
+    assert len(one.configurations_) >= 1

@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+
+from gramixc.graph import NeighborIndex, knn_graph, lambda_equalize, symmetrize
+
+
+def test_lambda_equalize_rows_sum_to_lambda():
+    rng = np.random.default_rng(0)
+    d = np.sort(rng.gamma(2.0, 1.0, size=(500, 15)), axis=1)
+    for lam in (0.5, 1.0, 3.0):
+        w, sigma = lambda_equalize(d, lam=lam)
+        np.testing.assert_allclose(w.sum(axis=1), lam, rtol=1e-12)
+        # the bisection itself reached the tolerance before the final rescale
+        raw = np.exp(-sigma[:, None] * d).sum(axis=1)
+        np.testing.assert_allclose(raw, lam, rtol=1e-6)
+        assert np.all(w > 0) and np.all(np.diff(w, axis=1) <= 1e-15)  # nearer = heavier
+
+
+def test_lambda_equalize_duplicates_no_nan():
+    d = np.array(
+        [[0.0, 0.0, 1.0, 2.0], [0.1, 0.5, 1.0, 2.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.5, 1.0, 2.0]]
+    )
+    w, sigma = lambda_equalize(d, lam=1.0)
+    assert np.all(np.isfinite(w))
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    # two exact duplicates alone reach λ = 1: they share it, others get nothing
+    np.testing.assert_allclose(w[0], [0.5, 0.5, 0.0, 0.0])
+    assert np.isinf(sigma[0]) and np.isfinite(sigma[1])
+    np.testing.assert_allclose(w[2], 0.25)
+    # one duplicate already reaches λ = 1 on its own (any finite σ overshoots)
+    np.testing.assert_allclose(w[3], [1.0, 0.0, 0.0, 0.0])
+
+
+def test_lambda_equalize_bad_input():
+    with pytest.raises(ValueError, match="non-negative"):
+        lambda_equalize(np.array([[-1.0, 1.0]]))
+    with pytest.raises(ValueError, match="lam"):
+        lambda_equalize(np.ones((3, 2)), lam=5.0)
+
+
+def test_knn_graph_exactly_k_neighbours_no_self():
+    X = np.random.default_rng(1).normal(size=(300, 5))
+    X[10] = X[11] = X[12]  # duplicates: zero distances
+    X_before = X.copy()
+    g = knn_graph(X, k=12, random_state=0)
+    np.testing.assert_array_equal(X, X_before)  # caller's data untouched
+    assert g.indices.shape == (300, 12)
+    assert not np.any(g.indices == np.arange(300)[:, None])
+    assert all(len(set(row)) == 12 for row in g.indices)
+    np.testing.assert_allclose(g.weights.sum(axis=1), 1.0)
+    assert np.all(np.isfinite(g.edge_weights)) and np.all(g.edge_weights > 0)
+    # W = (A + Aᵀ)/2: total weight is n·λ/2
+    np.testing.assert_allclose(g.total_weight, 300 * 1.0 / 2)
+    G = g.to_igraph()
+    assert G.vcount() == 300 and not G.is_directed()
+    np.testing.assert_allclose(np.sort(G.strength(weights="weight")), np.sort(g.strength()))
+
+
+def test_symmetrize_matches_dense():
+    idx = np.array([[1, 2], [0, 2], [0, 1]])
+    w = np.array([[0.7, 0.3], [0.6, 0.4], [0.5, 0.5]])
+    A = np.zeros((3, 3))
+    for j in range(3):
+        A[idx[j], j] = w[j]
+    np.testing.assert_allclose(symmetrize(idx, w, 3).toarray(), (A + A.T) / 2)
+
+
+def test_knn_graph_errors():
+    X = np.zeros((10, 3))
+    with pytest.raises(ValueError, match="k \\+ 1"):
+        knn_graph(np.random.default_rng(0).normal(size=(10, 3)), k=15)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        knn_graph(X, k=3)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_hnsw_backend_close_to_exact_and_seeded(metric):
+    X = np.random.default_rng(2).normal(size=(2000, 8))
+    exact = NeighborIndex(metric=metric, backend="exact").fit(X)
+    a = NeighborIndex(metric=metric, backend="hnsw", random_state=3).fit(X)
+    b = NeighborIndex(metric=metric, backend="hnsw", random_state=3).fit(X)
+    de, ie = exact.query(X, 10, exclude_self=True)
+    da, ia = a.query(X, 10, exclude_self=True)
+    _, ib = b.query(X, 10, exclude_self=True)
+    np.testing.assert_array_equal(ia, ib)  # same seed, same graph
+    recall = np.mean([len(set(p) & set(q)) / 10 for p, q in zip(ia, ie)])
+    assert recall > 0.97
+    np.testing.assert_allclose(da[:, 0], de[:, 0], rtol=1e-4, atol=1e-5)
+    # queryable later for new rows
+    Xn = X[:5] + 1e-3
+    assert a.query(Xn, 4)[1].shape == (5, 4)
+
+
+def test_auto_backend_choice(monkeypatch):
+    import gramixc.graph as graph
+
+    monkeypatch.setattr(graph, "HNSW_THRESHOLD", 100)
+    X = np.random.default_rng(0).normal(size=(150, 3))
+    assert NeighborIndex().fit(X).backend_ == "hnsw"
+    assert NeighborIndex().fit(X[:90]).backend_ == "exact"
+    assert NeighborIndex(metric="manhattan").fit(X).backend_ == "exact"
