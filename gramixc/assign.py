@@ -68,14 +68,21 @@ def knn_vote(
     [[1]]
     """
     n_new, k = neighbors.shape
-    rows = np.repeat(np.arange(n_new), k)
     out = np.empty((n_new, train_ids.shape[1]), dtype=np.int64)
-    wflat = weights.ravel()
-    for j in range(train_ids.shape[1]):  # one sparse pass per configuration
-        ids = train_ids[neighbors.ravel(), j]
-        K = int(train_ids[:, j].max()) + 1
-        votes = sp.csr_matrix((wflat, (rows, ids)), shape=(n_new, K))
-        out[:, j] = np.asarray(votes.argmax(axis=1)).ravel()
+    rows = np.arange(n_new)
+    flat_row = np.repeat(rows * k, k).reshape(n_new, k)
+    for j in range(train_ids.shape[1]):  # one vectorised pass per configuration
+        ids = train_ids[neighbors, j]
+        order = np.argsort(ids, axis=1, kind="stable")
+        s_ids = np.take_along_axis(ids, order, axis=1)
+        s_w = np.take_along_axis(weights, order, axis=1)
+        new = np.ones((n_new, k), dtype=bool)
+        new[:, 1:] = s_ids[:, 1:] != s_ids[:, :-1]
+        seg = np.cumsum(new, axis=1) - 1  # run index of equal ids within the row
+        tot = np.bincount((flat_row + seg).ravel(), weights=s_w.ravel(), minlength=n_new * k)
+        best = np.argmax(tot.reshape(n_new, k), axis=1)  # ties: first run = smallest id
+        pos = np.argmax(seg == best[:, None], axis=1)
+        out[:, j] = s_ids[rows, pos]
     return out
 
 

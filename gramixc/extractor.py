@@ -51,8 +51,9 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
     backend : {"igraph", "leidenalg"}, default="igraph"
     directed : bool, default=False
         Cluster the directed kNN graph (``backend="leidenalg"`` only).
-    refine : bool, default=True
-        Solve again at envelope crossing points until no new configuration.
+    refine : bool or "auto", default="auto"
+        Solve again at envelope crossing points until no new configuration
+        (``"auto"``: for up to 50,000 rows).
     min_cluster_size : float, default=5
         The automatic grid stops where the mean cluster size reaches this.
     max_clusters : int or None, default=None
@@ -107,7 +108,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         objective: str = "modularity",
         backend: str = "igraph",
         directed: bool = False,
-        refine: bool = True,
+        refine: bool | str = "auto",
         min_cluster_size: float = 5.0,
         max_clusters: int | None = None,
         align: str = "chain",

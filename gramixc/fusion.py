@@ -1,0 +1,404 @@
+"""Attention over configurations with [CLS] and register tokens (torch).
+
+This is the only module that imports torch; the estimators import it lazily, so
+the unsupervised parts of gramixc never load torch.
+
+* :class:`ConfigAttention` — one token per configuration, fixed sinusoidal
+  positional encoding over configuration order (coarse → fine), one learnable
+  [CLS] and ``n_registers`` learnable register tokens (ViT-style, no positional
+  encoding), multi-head scaled dot-product attention, optional residual +
+  feed-forward, LayerNorm and a shared per-token ``Linear(D, 1)``. Output: one
+  scalar per configuration plus the [CLS] scalar (registers dropped).
+* :class:`FusionNet` — ``[features | fused scalars] → MLP head``.
+* :func:`train` — the training loop shared by all estimators (Adam, mini-batches,
+  early stopping on an inner validation split, deterministic under a seed).
+
+Tokenisations (what a configuration token is made of):
+
+``"scalar"``     the paper's ``Linear(1, D)`` of the aligned id scaled to [0, 1]
+                 (input: float ``(B, m)``);
+``"embedding"``  a learned vector per cluster of every configuration (input:
+                 long ``(B, m)`` ids already offset into one shared table);
+``"soft"``       the vote-weighted sum of the cluster vectors of a row's ``k``
+                 training neighbours (input: long ``(B, m, k)`` offset ids and
+                 float ``(B, m, k)`` weights);
+``"target"``     a per-configuration ``Linear(F, D)`` of the cross-fitted
+                 soft-vote cluster target statistics (input: float ``(B, m, F)``;
+                 see :mod:`gramixc.target_stats`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["ConfigAttention", "FusionNet", "train", "predict", "sinusoidal_encoding",
+           "TOKENIZATIONS"]
+
+TOKENIZATIONS = ("scalar", "embedding", "soft", "target")
+
+
+def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
+    """Fixed sinusoidal positional encoding (Vaswani et al.), shape ``(n, d)``."""
+    pos = torch.arange(n_positions, dtype=torch.float32)[:, None]
+    i = torch.arange(0, d_model, 2, dtype=torch.float32)
+    div = torch.exp(-math.log(10000.0) * i / d_model)
+    pe = torch.zeros(n_positions, d_model)
+    pe[:, 0::2] = torch.sin(pos * div)
+    pe[:, 1::2] = torch.cos(pos * div)[:, : d_model // 2]
+    return pe
+
+
+class ConfigAttention(nn.Module):
+    """Self-attention over configuration tokens plus [CLS] and register tokens.
+
+    Parameters
+    ----------
+    n_configs : int
+        Number of configuration tokens ``m``.
+    tokenization : {"scalar", "embedding", "soft", "target"}
+    n_stats : int
+        Statistics per token for ``"target"``.
+    n_embeddings : int
+        Size of the shared cluster table for ``"embedding"`` / ``"soft"``
+        (``Σ_j K_j``).
+    d_model : int, default=32
+    n_heads : int, default=1
+        ``d_model`` must be divisible by it.
+    n_registers : int, default=2
+        Register tokens (0 allowed).
+    use_cls : bool, default=True
+    attn_dropout : float, default=0.1
+    residual : bool, default=False
+        Residual connection around attention plus a feed-forward block (the
+        paper's module has neither).
+
+    Examples
+    --------
+    >>> import torch
+    >>> att = ConfigAttention(5, "scalar", d_model=8, n_registers=2)
+    >>> out = att((torch.rand(3, 5),))
+    >>> tuple(out.shape)   # 5 configurations + [CLS]
+    (3, 6)
+    >>> att.attention_map((torch.rand(3, 5),)).sum(dim=1).le(1.0 + 1e-6).all().item()
+    True
+    """
+
+    def __init__(self, n_configs: int, tokenization: str = "target", n_stats: int = 3,
+                 n_embeddings: int = 0, d_model: int = 32, n_heads: int = 1,
+                 n_registers: int = 2, use_cls: bool = True, attn_dropout: float = 0.1,
+                 residual: bool = False) -> None:
+        super().__init__()
+        if tokenization not in TOKENIZATIONS:
+            raise ValueError(f"tokenization must be one of {TOKENIZATIONS}, got {tokenization!r}")
+        if d_model % n_heads:
+            raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
+        if n_registers < 0:
+            raise ValueError(f"n_registers must be >= 0, got {n_registers}")
+        self.n_configs = n_configs
+        self.tokenization = tokenization
+        self.use_cls = use_cls
+        self.n_registers = n_registers
+        self.residual = residual
+        if tokenization == "scalar":
+            self.embed = nn.Linear(1, d_model)
+        elif tokenization in ("embedding", "soft"):
+            if n_embeddings < 1:
+                raise ValueError("n_embeddings must be positive for embedding/soft tokens")
+            self.embed = nn.Embedding(n_embeddings, d_model)
+            nn.init.normal_(self.embed.weight, std=0.1)
+        else:
+            self.token_weight = nn.Parameter(torch.empty(n_configs, n_stats, d_model))
+            self.token_bias = nn.Parameter(torch.zeros(n_configs, d_model))
+            nn.init.normal_(self.token_weight, std=1.0 / math.sqrt(n_stats))
+        self.register_buffer("pos", sinusoidal_encoding(n_configs, d_model), persistent=False)
+        n_special = int(use_cls) + n_registers
+        self.special = nn.Parameter(torch.randn(1, n_special, d_model) * 0.02) if n_special else None
+        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=attn_dropout, batch_first=True)
+        self.norm = nn.LayerNorm(d_model)
+        if residual:
+            self.ffn = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GELU(),
+                                     nn.Linear(2 * d_model, d_model))
+            self.norm2 = nn.LayerNorm(d_model)
+        self.readout = nn.Linear(d_model, 1)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_configs + int(self.use_cls)
+
+    def tokens(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        """Configuration tokens ``(B, m, D)`` with positional encoding."""
+        if self.tokenization == "scalar":
+            tok = self.embed(inputs[0].unsqueeze(-1))
+        elif self.tokenization == "embedding":
+            tok = self.embed(inputs[0])
+        elif self.tokenization == "soft":
+            idx, w = inputs
+            tok = (self.embed(idx) * w.unsqueeze(-1)).sum(dim=2)
+        else:
+            tok = torch.einsum("bmf,mfd->bmd", inputs[0], self.token_weight) + self.token_bias
+        return tok + self.pos
+
+    def _encode(self, inputs, need_weights: bool):
+        tok = self.tokens(inputs)
+        if self.special is not None:
+            tok = torch.cat([self.special.expand(tok.shape[0], -1, -1), tok], dim=1)
+        att, weights = self.attn(tok, tok, tok, need_weights=need_weights,
+                                 average_attn_weights=True)
+        if self.residual:
+            h = self.norm(tok + att)
+            h = self.norm2(h + self.ffn(h))
+        else:
+            h = self.norm(att)
+        return h, weights
+
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        """``(B, m + 1)`` scalars: configurations then [CLS] (``(B, m)`` without CLS)."""
+        h, _ = self._encode(inputs, need_weights=False)
+        out = self.readout(h).squeeze(-1)
+        n_special = int(self.use_cls) + self.n_registers
+        conf = out[:, n_special:]
+        if self.use_cls:
+            return torch.cat([conf, out[:, :1]], dim=1)
+        return conf
+
+    @torch.no_grad()
+    def attention_map(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        """[CLS] → configuration attention weights ``(B, m)`` (averaged over heads)."""
+        if not self.use_cls:
+            raise ValueError("attention_map needs use_cls=True")
+        _, w = self._encode(inputs, need_weights=True)
+        n_special = 1 + self.n_registers
+        return w[:, 0, n_special:]
+
+
+def _mlp(d_in: int, hidden: Sequence[int], d_out: int, dropout: float) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for h in hidden:
+        layers += [nn.Linear(d_in, h), nn.ReLU(), nn.Dropout(dropout)]
+        d_in = h
+    layers.append(nn.Linear(d_in, d_out))
+    return nn.Sequential(*layers)
+
+
+class FusionNet(nn.Module):
+    """``[features | ConfigAttention outputs] → MLP`` (either part optional).
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the plain feature block (0: configurations only).
+    attention : ConfigAttention or None
+        None: the plain MLP on the features (the baseline "predictor alone").
+    n_outputs : int
+        1 for regression, number of classes for classification.
+    hidden : sequence of int, default=(256, 128, 64)
+    dropout : float, default=0.2
+    """
+
+    def __init__(self, n_features: int, attention: ConfigAttention | None, n_outputs: int,
+                 hidden: Sequence[int] = (256, 128, 64), dropout: float = 0.2) -> None:
+        super().__init__()
+        if n_features == 0 and attention is None:
+            raise ValueError("FusionNet needs features, configurations or both")
+        self.n_features = n_features
+        self.attention = attention
+        width = n_features + (attention.n_outputs if attention is not None else 0)
+        self.head = _mlp(width, hidden, n_outputs, dropout)
+
+    def fused(self, tokens: Sequence[torch.Tensor]) -> torch.Tensor:
+        return self.attention(tokens)
+
+    def forward(self, x: torch.Tensor | None, tokens: Sequence[torch.Tensor],
+                return_fused: bool = False):
+        """Head output ``(B, n_outputs)``; with ``return_fused`` also the fused scalars."""
+        parts = []
+        fused = None
+        if self.n_features:
+            parts.append(x)
+        if self.attention is not None:
+            fused = self.attention(tokens)
+            parts.append(fused)
+        out = self.head(torch.cat(parts, dim=1) if len(parts) > 1 else parts[0])
+        return (out, fused) if return_fused else out
+
+
+# ----------------------------------------------------------------------------- training
+def resolve_device(device: str) -> torch.device:
+    """``"cpu"``, ``"cuda"`` (error when unavailable) or ``"auto"``."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} requested but CUDA is not available")
+    if device not in ("cpu",) and not str(device).startswith("cuda"):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
+    return torch.device(device)
+
+
+def _to_tensors(arrays, rows, device):
+    out = []
+    for a in arrays:
+        part = a[rows] if rows is not None else a
+        t = torch.from_numpy(np.ascontiguousarray(part))
+        out.append(t.to(device))
+    return out
+
+
+def train(
+    model: FusionNet,
+    x: np.ndarray | None,
+    tokens: Sequence[np.ndarray],
+    y: np.ndarray,
+    task: str,
+    seed: int,
+    val_rows: np.ndarray | None = None,
+    max_epochs: int = 100,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    patience: int = 10,
+    aux_weight: float = 0.0,
+    device: str = "cpu",
+    verbose: bool = False,
+    desc: str = "training",
+) -> dict:
+    """Train ``model`` in place (Adam, mini-batches, early stopping); return a history.
+
+    Parameters
+    ----------
+    model : FusionNet
+    x : ndarray of shape (n, d) float32, or None
+    tokens : sequence of ndarray
+        Token inputs with rows first (see the module docstring).
+    y : ndarray of shape (n,)
+        float32 targets (regression) or int64 classes.
+    task : {"regression", "classification"}
+    seed : int
+        Seeds initialisation order, batches and dropout; the global torch RNG
+        state is saved and restored, so callers' randomness is untouched.
+    val_rows : ndarray of int, optional
+        Rows used for early stopping (never trained on). None: train
+        ``max_epochs`` epochs and keep the last weights.
+    max_epochs, batch_size, lr, weight_decay, patience
+    aux_weight : float, default=0.0
+        Deep supervision of the fused scalars: adds ``aux_weight`` × the mean loss
+        of every configuration scalar and the [CLS] scalar predicting the target
+        on their own (regression: MSE; binary classification: logistic loss;
+        ignored for more than two classes). It gives each scalar the meaning "a
+        prediction of y at this scale", so scalars of separately trained models
+        (cross-fitting folds) are comparable.
+    device : str
+    verbose : bool
+        tqdm progress bar over epochs.
+
+    Returns
+    -------
+    dict
+        ``{"train_loss": [...], "val_loss": [...], "best_epoch": int, "best_val": float}``
+    """
+    from tqdm.auto import tqdm
+
+    dev = resolve_device(device)
+    n = len(y)
+    all_rows = np.arange(n)
+    train_rows = all_rows if val_rows is None else np.setdiff1d(all_rows, val_rows)
+    loss_fn = nn.MSELoss() if task == "regression" else nn.CrossEntropyLoss()
+    n_out = model.head[-1].out_features
+    use_aux = aux_weight > 0 and model.attention is not None and (
+        task == "regression" or n_out == 2)
+
+    def aux_loss(fused, yb):
+        if task == "regression":
+            return ((fused - yb[:, None]) ** 2).mean()
+        return nn.functional.binary_cross_entropy_with_logits(
+            fused, yb[:, None].float().expand_as(fused))
+    rng = np.random.default_rng(seed)
+    history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "best_val": float("inf")}
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(seed)
+        model.to(dev)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        best_state = None
+        bad = 0
+        x_arr = [x] if x is not None else []
+        if val_rows is not None:
+            xv = _to_tensors(x_arr, val_rows, dev)
+            tv = _to_tensors(tokens, val_rows, dev)
+            yv = torch.from_numpy(y[val_rows]).to(dev)
+        bar = tqdm(range(max_epochs), desc=desc, disable=not verbose, leave=False)
+        for epoch in bar:
+            model.train()
+            perm = rng.permutation(train_rows)
+            total = 0.0
+            for start in range(0, len(perm), batch_size):
+                rows = perm[start:start + batch_size]
+                if len(rows) < 2 and len(perm) > 1:
+                    continue  # a batch of one breaks nothing but adds noise
+                xb = _to_tensors(x_arr, rows, dev)
+                tb = _to_tensors(tokens, rows, dev)
+                yb = torch.from_numpy(y[rows]).to(dev)
+                opt.zero_grad()
+                out, fused = model(xb[0] if xb else None, tb, return_fused=True)
+                loss = loss_fn(out.squeeze(-1) if task == "regression" else out, yb)
+                if use_aux:
+                    loss = loss + aux_weight * aux_loss(fused, yb)
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * len(rows)
+            history["train_loss"].append(total / max(len(perm), 1))
+            if val_rows is None:
+                continue
+            model.eval()
+            with torch.no_grad():
+                out = model(xv[0] if xv else None, tv)
+                vl = float(loss_fn(out.squeeze(-1) if task == "regression" else out, yv))
+            history["val_loss"].append(vl)
+            bar.set_postfix(val=f"{vl:.4f}")
+            if vl < history["best_val"] - 1e-7:
+                history["best_val"], history["best_epoch"] = vl, epoch
+                best_state = copy.deepcopy(model.state_dict())
+                bad = 0
+            else:
+                bad += 1
+                if bad >= patience:
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.to("cpu")
+        model.eval()
+    return history
+
+
+@torch.no_grad()
+def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray],
+            device: str = "cpu", batch_size: int = 4096, what: str = "output") -> np.ndarray:
+    """Run ``model`` in eval mode over all rows in batches.
+
+    ``what``: ``"output"`` (head output), ``"fused"`` (the ConfigAttention
+    scalars) or ``"attention"`` ([CLS] → configuration weights).
+    """
+    dev = resolve_device(device)
+    model.to(dev)
+    model.eval()
+    n = len(tokens[0]) if tokens else len(x)
+    outs = []
+    for start in range(0, n, batch_size):
+        rows = np.arange(start, min(start + batch_size, n))
+        tb = _to_tensors(tokens, rows, dev)
+        if what == "output":
+            xb = _to_tensors([x], rows, dev)[0] if x is not None else None
+            o = model(xb, tb)
+        elif what == "fused":
+            o = model.attention(tb)
+        elif what == "attention":
+            o = model.attention.attention_map(tb)
+        else:
+            raise ValueError(f"what must be 'output', 'fused' or 'attention', got {what!r}")
+        outs.append(o.cpu().numpy())
+    model.to("cpu")
+    return np.concatenate(outs, axis=0)
