@@ -38,7 +38,7 @@ import torch
 from torch import nn
 
 __all__ = ["ConfigAttention", "FusionNet", "train", "predict", "sinusoidal_encoding",
-           "TOKENIZATIONS"]
+           "seeded", "TOKENIZATIONS"]
 
 TOKENIZATIONS = ("scalar", "embedding", "soft", "target")
 
@@ -118,7 +118,8 @@ class ConfigAttention(nn.Module):
             nn.init.normal_(self.token_weight, std=1.0 / math.sqrt(n_stats))
         self.register_buffer("pos", sinusoidal_encoding(n_configs, d_model), persistent=False)
         n_special = int(use_cls) + n_registers
-        self.special = nn.Parameter(torch.randn(1, n_special, d_model) * 0.02) if n_special else None
+        self.special = (nn.Parameter(torch.randn(1, n_special, d_model) * 0.02)
+                        if n_special else None)
         self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=attn_dropout, batch_first=True)
         self.norm = nn.LayerNorm(d_model)
         if residual:
@@ -210,6 +211,10 @@ class FusionNet(nn.Module):
         self.attention = attention
         width = n_features + (attention.n_outputs if attention is not None else 0)
         self.head = _mlp(width, hidden, n_outputs, dropout)
+        # "wide" path: a linear read of the fused scalars added to the MLP output, so the
+        # head can use configuration evidence directly however many features X has
+        self.skip = (nn.Linear(attention.n_outputs, n_outputs)
+                     if attention is not None and n_features else None)
 
     def fused(self, tokens: Sequence[torch.Tensor]) -> torch.Tensor:
         return self.attention(tokens)
@@ -225,10 +230,39 @@ class FusionNet(nn.Module):
             fused = self.attention(tokens)
             parts.append(fused)
         out = self.head(torch.cat(parts, dim=1) if len(parts) > 1 else parts[0])
+        if self.skip is not None:
+            out = out + self.skip(fused)
         return (out, fused) if return_fused else out
 
 
 # ----------------------------------------------------------------------------- training
+class seeded:
+    """Context manager: torch's global RNG seeded inside, restored on exit.
+
+    Build models inside it so that their initial weights follow ``random_state``
+    without touching the caller's torch randomness.
+
+    >>> with seeded(0):
+    ...     a = torch.rand(2)
+    >>> with seeded(0):
+    ...     b = torch.rand(2)
+    >>> bool(torch.equal(a, b))
+    True
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def __enter__(self):
+        self._state = torch.random.get_rng_state()
+        torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        torch.random.set_rng_state(self._state)
+        return False
+
+
 def resolve_device(device: str) -> torch.device:
     """``"cpu"``, ``"cuda"`` (error when unavailable) or ``"auto"``."""
     if device == "auto":
@@ -383,15 +417,17 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
     scalars) or ``"attention"`` ([CLS] → configuration weights).
     """
     dev = resolve_device(device)
-    model.to(dev)
+    # inference in float64 on a copy: batched float32 kernels differ by ~1e-7 between
+    # batch sizes, and a prediction must not depend on which other rows came with it
+    model = copy.deepcopy(model).to(dev, dtype=torch.float64)
     model.eval()
     n = len(tokens[0]) if tokens else len(x)
     outs = []
     for start in range(0, n, batch_size):
         rows = np.arange(start, min(start + batch_size, n))
-        tb = _to_tensors(tokens, rows, dev)
+        tb = [t.double() if t.is_floating_point() else t for t in _to_tensors(tokens, rows, dev)]
         if what == "output":
-            xb = _to_tensors([x], rows, dev)[0] if x is not None else None
+            xb = _to_tensors([x], rows, dev)[0].double() if x is not None else None
             o = model(xb, tb)
         elif what == "fused":
             o = model.attention(tb)
@@ -400,5 +436,4 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
         else:
             raise ValueError(f"what must be 'output', 'fused' or 'attention', got {what!r}")
         outs.append(o.cpu().numpy())
-    model.to("cpu")
     return np.concatenate(outs, axis=0)

@@ -1,8 +1,19 @@
 import os
 
-import pytest
-
+# The suite runs in 2 xdist workers on 2 cores: one thread per worker for every
+# OpenMP/BLAS/torch pool, otherwise torch, XGBoost and HistGradientBoosting
+# oversubscribe the cores and a 10 s test takes minutes (measured: 217 s).
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+
+def pytest_configure(config):
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
