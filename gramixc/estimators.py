@@ -239,9 +239,29 @@ class _GraMixCBase(BaseEstimator):
     def _n_stats(self) -> int:
         return (self._n_classes + 2) if self._task_ == "classification" else 3
 
-    def _val_rows(self, n: int, seed: int, y_enc=None) -> np.ndarray:
+    def _val_rows(self, n: int, seed: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Early-stopping rows (positions 0..n−1 among ``rows``); whole groups if grouped."""
+        rng = np.random.default_rng(seed)
+        groups = getattr(self, "_groups", None)
+        if groups is not None:
+            g = groups if rows is None else groups[rows]
+            uniq = rng.permutation(np.unique(g))
+            n_val = max(1, int(round(self.validation_fraction * len(uniq))))
+            val = np.flatnonzero(np.isin(g, uniq[:n_val]))
+            if 2 <= len(val) < n:
+                return val
         n_val = max(2, int(round(self.validation_fraction * n)))
-        return np.sort(np.random.default_rng(seed).permutation(n)[:n_val])
+        return np.sort(rng.permutation(n)[:n_val])
+
+    def _check_groups(self, groups, n: int) -> None:
+        if groups is None:
+            self._groups = None
+            return
+        groups = np.asarray(groups)
+        if groups.ndim != 1 or groups.shape[0] != n:
+            raise ValueError(f"groups must be 1-D with one entry per row ({n}), got shape "
+                             f"{groups.shape}")
+        self._groups = groups
 
     def _train_kwargs(self) -> dict:
         return dict(max_epochs=self.max_epochs, batch_size=self.batch_size,
@@ -301,7 +321,7 @@ class _GraMixCPredictor(_GraMixCBase):
         self.hidden = hidden
         self.dropout = dropout
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Fit configurations, then the MLP with (and, if ``"auto"``, without) them.
 
         With ``n_configurations="auto"`` both models are trained on the same
@@ -313,6 +333,7 @@ class _GraMixCPredictor(_GraMixCBase):
         self._check_params()
         X = check_features(self, X, reset=True, min_samples=max(self.k + 1, 2 * self.cv))
         y = _check_y(y, X.shape[0])
+        self._check_groups(groups, X.shape[0])
         self._task_ = self._task
         y_enc = self._encode_y(y)
         if self._task_ == "classification" and self._n_classes < 2:
@@ -335,7 +356,7 @@ class _GraMixCPredictor(_GraMixCBase):
             self.val_loss_ = self.history_["best_val"]
             return self
         self._fit_configurations(X, s_cfg)
-        folds = fold_ids(n, self.cv, int(s_fold))
+        folds = fold_ids(n, self.cv, int(s_fold), groups=self._groups)
         T = self._target_features_train(y_enc, folds)
         self._set_token_scaling(T)
         tokens = self._token_arrays(self._train_nb, self._train_w, T)
@@ -413,6 +434,9 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
     device : {"cpu", "cuda", "auto"}, default="cpu"
     random_state : int, RandomState instance or None
     verbose : bool, default=False
+
+    ``fit(X, y, groups=None)``: with ``groups`` (related rows, e.g. one species),
+    cross-fitting folds and the early-stopping split keep every group whole.
 
     Attributes
     ----------
@@ -513,7 +537,9 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     Parameters
     ----------
     task : {"auto", "regression", "classification"}, default="auto"
-        Inferred from ``y`` with :func:`sklearn.utils.multiclass.type_of_target`.
+        ``"auto"``: a float ``y`` is regression; otherwise
+        :func:`sklearn.utils.multiclass.type_of_target` decides (integer, string or
+        boolean labels are classes). Set it for integer-coded regression targets.
     features : {"compact", "target", "full"}, default="compact"
         Which columns to add (see above).
     head_hidden : tuple of int, default=(64,)
@@ -564,7 +590,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.reference_estimator = reference_estimator
 
     # ------------------------------------------------------------------ fitting
-    def _prepare(self, X, y):
+    def _prepare(self, X, y, groups=None):
         self._check_params()
         if self.task not in ("auto", "regression", "classification"):
             raise ValueError(f"task must be 'auto', 'regression' or 'classification', got "
@@ -574,8 +600,11 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                              f"{self.features!r}")
         X = check_features(self, X, reset=True, min_samples=max(self.k + 1, 2 * self.cv))
         y = _check_y(y, X.shape[0])
+        self._check_groups(groups, X.shape[0])
         if self.task == "auto":
-            kind = type_of_target(y)
+            # float targets are regression even when integer-valued (scikit-learn's
+            # type_of_target would call diabetes' integer-valued float y "multiclass")
+            kind = "continuous" if y.dtype.kind == "f" else type_of_target(y)
             self._task_ = "classification" if kind in ("binary", "multiclass") else "regression"
             if kind not in ("binary", "multiclass", "continuous"):
                 raise ValueError(f"Unknown label type: GraMixC supports regression and "
@@ -602,7 +631,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         if T_rows is None:
             T_rows = self._target_features_train(y_enc, folds, rows)
         tokens = self._token_arrays(self._train_nb[rows], self._train_w[rows], T_rows)
-        val = self._val_rows(len(rows), seed)
+        val = self._val_rows(len(rows), seed, rows)
         with seeded(seed):
             model = FusionNet(0, self._make_attention(self._n_stats()), self._n_out(),
                               hidden=tuple(self.head_hidden), dropout=0.1)
@@ -622,7 +651,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     def _crossfit(self, X, y_enc, seeds):
         """Final model on all rows + out-of-fold added features for the training rows."""
         n = X.shape[0]
-        folds = fold_ids(n, self.cv, int(seeds[1]))
+        folds = fold_ids(n, self.cv, int(seeds[1]), groups=self._groups)
         T_all = self._target_features_train(y_enc, folds)
         self._set_token_scaling(T_all)
         self.model_, self.history_ = self._fit_model(y_enc, np.arange(n), folds, seeds[2],
@@ -636,7 +665,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             rest = np.flatnonzero(folds != f)
             if held.size == 0:
                 continue
-            inner = fold_ids(n, self.cv, int(seeds[4 + f]))
+            inner = fold_ids(n, self.cv, int(seeds[4 + f]), groups=self._groups)
             saved = (self._tok_mean, self._tok_std)
             T_rest = self._target_features_train(y_enc, inner, rest)
             self._set_token_scaling(T_rest)
@@ -694,19 +723,29 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.reference_scores_ = {"X": float(np.mean(base)), "X+gramixc": float(np.mean(plus))}
         return float(np.mean(plus)) > float(np.mean(base))
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Fit configurations, the cross-fitted fold models and the final fusion model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        groups : array-like of shape (n_samples,), optional
+            Related rows (e.g. sequences of one species): the cross-fitting folds
+            and early-stopping splits keep each group whole, so a row's features
+            never read its group mates' targets. In a pipeline:
+            ``pipe.fit(X, y, gramixc__groups=groups)``.
 
         Returns
         -------
         self
         """
-        self.fit_transform(X, y)
+        self.fit_transform(X, y, groups=groups)
         return self
 
-    def fit_transform(self, X, y=None, **fit_params):
+    def fit_transform(self, X, y=None, groups=None, **fit_params):
         """Fit, and return cross-fitted ``[X | added features]`` for the training rows."""
-        X, y_enc, seeds = self._prepare(X, y)
+        X, y_enc, seeds = self._prepare(X, y, groups)
         added = self._crossfit(X, y_enc, seeds)
         if not self.use_configurations_:
             return X.copy() if self.passthrough else np.zeros((X.shape[0], 0))

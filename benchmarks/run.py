@@ -1,0 +1,19 @@
+"""Benchmark suite: predictor alone vs + configurations vs + GraMixC, honest protocol.
+
+Usage::
+
+    python benchmarks/run.py --quick          # a few minutes: diabetes, wine, 16S gold
+    python benchmarks/run.py                  # the full suite (about an hour on 2 cores)
+    python benchmarks/run.py --datasets diabetes 16s_gold --folds 5
+
+Same as ``gramixc bench``. Writes docs/benchmarks.md, docs/img/bench_*.png and
+benchmarks/results/benchmarks.json. Optional datasets need
+``bash benchmarks/setup_data.sh``; missing ones are skipped with the reason.
+"""
+
+from gramixc.cli import main
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(["bench", *sys.argv[1:]]))
