@@ -2,13 +2,23 @@
 
 Public API::
 
+    from gramixc import GraMixC, GraMixCRegressor, GraMixCClassifier
     from gramixc import ConfigurationExtractor, Configurations
 
-See the README and ``docs/`` for the algorithms and benchmarks.
+torch is imported only when a fusion model is trained or used, so the
+unsupervised parts work without loading it. See the README and ``docs/``.
 """
 
 from .configurations import Configurations
+from .estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 from .extractor import ConfigurationExtractor
 
-__all__ = ["ConfigurationExtractor", "Configurations", "__version__"]
+__all__ = [
+    "ConfigurationExtractor",
+    "Configurations",
+    "GraMixC",
+    "GraMixCClassifier",
+    "GraMixCRegressor",
+    "__version__",
+]
 __version__ = "0.1.0"

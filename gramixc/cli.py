@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--quick", action="store_true",
                          help="small datasets and subsets, no MLP: a few minutes")
     p_bench.add_argument("--datasets", nargs="+", default=None)
-    p_bench.add_argument("--folds", type=int, default=5)
+    p_bench.add_argument("--folds", type=int, default=None,
+                         help="outer folds (default 5; 3 with --quick)")
     p_bench.add_argument("--seed", type=int, default=0)
     p_bench.add_argument("--out", default="docs/benchmarks.md")
     p_bench.add_argument("--img-dir", default="docs/img")
@@ -191,9 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import FULL_DATASETS, QUICK_DATASETS, run_benchmarks
 
         names = args.datasets or (QUICK_DATASETS if args.quick else FULL_DATASETS)
+        if args.folds is None:
+            args.folds = 3 if args.quick else 5
         cmd = "gramixc bench" + (" --quick" if args.quick else "") + (
             f" --datasets {' '.join(args.datasets)}" if args.datasets else "") + (
-            f" --folds {args.folds}" if args.folds != 5 else "")
+            f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "")
         run_benchmarks(names, n_folds=args.folds, seed=args.seed, quick=args.quick,
                        out_md=args.out, img_dir=args.img_dir, raw_path=args.raw, command=cmd,
                        log=lambda msg: print(msg, flush=True))
