@@ -159,6 +159,18 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
     def _scaled(self, X: np.ndarray) -> np.ndarray:
         return self.scaler_.transform(X) if self.scaler_ is not None else X
 
+    def _graph_and_sweep(self, Xs: np.ndarray, seed_graph: int, seed_sweep: int, verbose: bool):
+        """The kNN graph and resolution sweep of (scaled) rows, with this estimator's settings."""
+        graph = knn_graph(Xs, k=self.k, metric=self.metric, lam=self.lam,
+                          backend=self.knn_backend, random_state=seed_graph, n_jobs=self.n_jobs)
+        sweep = resolution_sweep(
+            graph, resolutions=self.resolutions, n_resolutions=self.n_resolutions,
+            objective=self.objective, backend=self.backend, directed=self.directed,
+            refine=self.refine, min_cluster_size=self.min_cluster_size, n_jobs=self.n_jobs,
+            random_state=seed_sweep, verbose=verbose,
+        )
+        return graph, sweep
+
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
         """Find and align the configurations of ``X``.
@@ -182,28 +194,8 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         seed_graph, seed_sweep = rng.randint(0, 2**31 - 1, size=2)
         self.scaler_ = StandardScaler().fit(X) if self.scale else None
         Xs = self._scaled(X)
-        self.graph_ = knn_graph(
-            Xs,
-            k=self.k,
-            metric=self.metric,
-            lam=self.lam,
-            backend=self.knn_backend,
-            random_state=int(seed_graph),
-            n_jobs=self.n_jobs,
-        )
-        self.sweep_ = resolution_sweep(
-            self.graph_,
-            resolutions=self.resolutions,
-            n_resolutions=self.n_resolutions,
-            objective=self.objective,
-            backend=self.backend,
-            directed=self.directed,
-            refine=self.refine,
-            min_cluster_size=self.min_cluster_size,
-            n_jobs=self.n_jobs,
-            random_state=int(seed_sweep),
-            verbose=self.verbose,
-        )
+        self.graph_, self.sweep_ = self._graph_and_sweep(Xs, int(seed_graph), int(seed_sweep),
+                                                         self.verbose)
         raw = find_configurations(self.sweep_, max_clusters=self.max_clusters)
         self.configurations_ = self._align(raw, y)
         self._train_fingerprint = _fingerprint(X)
@@ -273,27 +265,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                 f"out_of_sample='recluster' needs at least k + 1 = {self.k + 1} new rows to "
                 f"build their own graph, got n_samples = {Xs.shape[0]}; use 'knn' for small batches"
             )
-        graph = knn_graph(
-            Xs,
-            k=self.k,
-            metric=self.metric,
-            lam=self.lam,
-            backend=self.knn_backend,
-            random_state=self._sweep_seed,
-            n_jobs=self.n_jobs,
-        )
-        sweep = resolution_sweep(
-            graph,
-            resolutions=self.resolutions,
-            n_resolutions=self.n_resolutions,
-            objective=self.objective,
-            backend=self.backend,
-            directed=self.directed,
-            refine=self.refine,
-            min_cluster_size=self.min_cluster_size,
-            n_jobs=self.n_jobs,
-            random_state=self._sweep_seed,
-        )
+        _, sweep = self._graph_and_sweep(Xs, self._sweep_seed, self._sweep_seed, False)
         return find_configurations(sweep).ids
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -187,3 +187,22 @@ def test_bad_input_and_params():
         if torch.cuda.is_available():
             raise ValueError("cuda present: nothing to check")
         GraMixCRegressor(device="cuda", max_epochs=2).fit(X, y)
+
+
+def test_full_features_layout_and_no_passthrough(cluster_task):
+    Xtr, Xte, ytr, yte = cluster_task[1]
+    g = GraMixC(random_state=0, n_configurations=5, features="full", passthrough=False,
+                max_epochs=15)
+    Z = g.fit_transform(Xtr, ytr)
+    names = list(g.get_feature_names_out())
+    m = len(g.selected_)
+    assert names[:2] == ["gramixc_pred", "gramixc_cls"]
+    assert sum(n.startswith("te_") for n in names) == m
+    assert sum(n.startswith("fused_") for n in names) == m
+    assert Z.shape == (len(Xtr), 2 + 3 * m) == (len(Xtr), len(names))
+    ids = Z[:, -m:]
+    assert np.array_equal(ids, np.round(ids)) and ids.min() >= 0  # aligned ids, unscaled
+    Zte = g.transform(Xte)
+    assert Zte.shape == (len(Xte), len(names))
+    # the added columns are standardised on the training rows
+    np.testing.assert_allclose(Z[:, :-m].mean(axis=0), 0.0, atol=1e-6)

@@ -1,0 +1,40 @@
+import json
+
+import numpy as np
+
+from gramixc.bench import BenchData, choose_metric, run_dataset, summarize, write_report
+
+
+def test_run_dataset_rows_summary_and_report(tmp_path):
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True)
+    bd = BenchData("wine", X, y, "classification", None, note="178 rows")
+    rows = run_dataset(bd, n_folds=2, predictors=("linear",), leaky=True, log=lambda m: None)
+    variants = {r["variant"] for r in rows}
+    assert {"alone", "+1 config", "+ids", "+soft", "+TE", "+GraMixC", "+kNN mean", "+Ward TE",
+            "+TE leaky"} <= variants
+    for r in rows:
+        assert 0.0 <= r["accuracy"] <= 1.0 and r["log_loss"] > 0 and r["fit_s"] >= 0
+    summary = summarize(rows)
+    alone = [s for s in summary if s["variant"] == "alone"][0]
+    assert alone["delta"] == 0.0 and alone["n_folds"] == 2
+    md = tmp_path / "bench.md"
+    write_report(summary, {"wine": "178 rows"}, "gramixc bench --datasets wine", str(md),
+                 str(tmp_path / "img"), 1.0)
+    text = md.read_text()
+    assert "gramixc bench --datasets wine" in text and "| linear | +GraMixC" in text
+    assert "what leakage does" in text
+    assert (tmp_path / "img" / "bench_wine.png").stat().st_size > 5000
+    json.dumps(rows)  # raw rows are JSON-serialisable
+
+
+def test_choose_metric_uses_training_rows_only():
+    rng = np.random.default_rng(0)
+    # rows are compositions: direction matters, length is noise -> cosine should win
+    base = rng.dirichlet(np.ones(20), size=4)
+    lab = rng.integers(0, 4, 200)
+    X = base[lab] * rng.uniform(0.2, 5.0, size=(200, 1)) + 0.002 * rng.normal(size=(200, 20))
+    metric, scores = choose_metric(X, lab.astype(float), "regression")
+    assert set(scores) == {"cosine", "euclidean"}
+    assert metric == "cosine"
