@@ -137,8 +137,12 @@ class _GraMixCBase(BaseEstimator):
         return check_random_state(self.random_state).randint(0, 2**31 - 1, size=n)
 
     # ------------------------------------------------------------------ configurations
-    def _fit_configurations(self, X: np.ndarray, seed: int) -> None:
-        """Fit the extractor, cap and select configurations, LOO neighbours of training rows."""
+    def _fit_configurations(self, X: np.ndarray, seed: int, y=None) -> None:
+        """Fit the extractor, cap and select configurations, LOO neighbours of training rows.
+
+        ``y`` reaches the extractor only when it aligns ids to class labels
+        (``align="labels"``); the configurations themselves never see it.
+        """
         n = X.shape[0]
         cap = max(2, n // 10) if self.max_clusters == "auto" else int(self.max_clusters)
         if self.extractor is None:
@@ -148,7 +152,7 @@ class _GraMixCBase(BaseEstimator):
             if ext.get_params().get("random_state") is None:
                 ext.set_params(random_state=int(seed))
         ext.set_params(max_clusters=min(cap, ext.max_clusters or cap), verbose=self.verbose)
-        self.extractor_ = ext.fit(X)
+        self.extractor_ = ext.fit(X, y if ext.align == "labels" else None)
         K = self.extractor_.configurations_.n_clusters
         self.selected_ = self._select(len(K))
         self.ids_ = self.extractor_.configurations_.ids[:, self.selected_]
@@ -355,7 +359,7 @@ class _GraMixCPredictor(_GraMixCBase):
             self.use_configurations_ = False
             self.val_loss_ = self.history_["best_val"]
             return self
-        self._fit_configurations(X, s_cfg)
+        self._fit_configurations(X, s_cfg, y)
         folds = fold_ids(n, self.cv, int(s_fold), groups=self._groups)
         T = self._target_features_train(y_enc, folds)
         self._set_token_scaling(T)
@@ -595,6 +599,9 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         if self.task not in ("auto", "regression", "classification"):
             raise ValueError(f"task must be 'auto', 'regression' or 'classification', got "
                              f"{self.task!r}")
+        if isinstance(self.n_configurations, numbers.Integral) and self.n_configurations == 0:
+            raise ValueError("n_configurations=0 mixes nothing: use the downstream predictor "
+                             "alone (GraMixC would return X unchanged)")
         if self.features not in ("compact", "target", "full"):
             raise ValueError(f"features must be 'compact', 'target' or 'full', got "
                              f"{self.features!r}")
@@ -617,7 +624,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             raise ValueError("GraMixC classification needs at least 2 classes in y, got 1 class")
         self.task_ = self._task_
         seeds = self._seeds(4 + self.cv)
-        self._fit_configurations(X, seeds[0])
+        self._fit_configurations(X, seeds[0], y)
         self._y_fit = y_enc
         return X, y_enc, seeds
 

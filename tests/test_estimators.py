@@ -206,3 +206,12 @@ def test_full_features_layout_and_no_passthrough(cluster_task):
     assert Zte.shape == (len(Xte), len(names))
     # the added columns are standardised on the training rows
     np.testing.assert_allclose(Z[:, :-m].mean(axis=0), 0.0, atol=1e-6)
+
+
+def test_label_aligned_extractor_and_zero_configurations():
+    X, coarse, fine = make_hierarchical_blobs(n_per_cluster=20, random_state=3)
+    clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"), max_epochs=10,
+                            n_configurations="all", random_state=0).fit(X, coarse)
+    assert clf.extractor_.align == "labels" and len(clf.selected_) >= 1
+    with pytest.raises(ValueError, match="n_configurations=0"):
+        GraMixC(n_configurations=0).fit(X, coarse)
