@@ -514,6 +514,11 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
         "`gramixc/bench.py` for the exact variants.",
         "",
     ]
+    # the hand-written reading of the results lives next to the report, so reruns keep it
+    findings = os.path.join(os.path.dirname(os.path.abspath(out_md)), "benchmarks_findings.md")
+    if os.path.exists(findings):
+        with open(findings) as fh:
+            parts += [fh.read().rstrip(), ""]
     for ds in datasets:
         parts += [f"## {ds}", "", notes.get(ds, ""), "", _table(summary, ds), "",
                   f"![{ds}](img/bench_{ds}.png)", ""]

@@ -38,7 +38,7 @@ import torch
 from torch import nn
 
 __all__ = ["ConfigAttention", "FusionNet", "train", "predict", "sinusoidal_encoding",
-           "seeded", "TOKENIZATIONS"]
+           "seeded", "torch_threads", "TOKENIZATIONS"]
 
 TOKENIZATIONS = ("scalar", "embedding", "soft", "target")
 
@@ -236,6 +236,29 @@ class FusionNet(nn.Module):
 
 
 # ----------------------------------------------------------------------------- training
+class torch_threads:
+    """Context manager: torch's intra-op thread count set inside, restored on exit.
+
+    ``n=None`` leaves torch's setting alone. The estimators pass their ``n_jobs``
+    (scikit-learn semantics: None → 1, -1 → all cores): these models are small, and
+    a multi-threaded torch next to other busy processes (XGBoost, joblib workers,
+    a parallel test suite) spin-waits — measured 10–30× slower on 2 cores.
+    """
+
+    def __init__(self, n: int | None) -> None:
+        self.n = n
+
+    def __enter__(self):
+        self._old = torch.get_num_threads()
+        if self.n is not None:
+            torch.set_num_threads(max(1, int(self.n)))
+        return self
+
+    def __exit__(self, *exc):
+        torch.set_num_threads(self._old)
+        return False
+
+
 class seeded:
     """Context manager: torch's global RNG seeded inside, restored on exit.
 
@@ -300,6 +323,7 @@ def train(
     device: str = "cpu",
     verbose: bool = False,
     desc: str = "training",
+    n_threads: int | None = None,
 ) -> dict:
     """Train ``model`` in place (Adam, mini-batches, early stopping); return a history.
 
@@ -329,6 +353,8 @@ def train(
     device : str
     verbose : bool
         tqdm progress bar over epochs.
+    n_threads : int or None
+        torch intra-op threads while training (None: torch's current setting).
 
     Returns
     -------
@@ -353,7 +379,8 @@ def train(
             fused, yb[:, None].float().expand_as(fused))
     rng = np.random.default_rng(seed)
     history = {"train_loss": [], "val_loss": [], "best_epoch": -1, "best_val": float("inf")}
-    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []), \
+            torch_threads(n_threads):
         torch.manual_seed(seed)
         model.to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -410,7 +437,8 @@ def train(
 
 @torch.no_grad()
 def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray],
-            device: str = "cpu", batch_size: int = 4096, what: str = "output") -> np.ndarray:
+            device: str = "cpu", batch_size: int = 4096, what: str = "output",
+            n_threads: int | None = None) -> np.ndarray:
     """Run ``model`` in eval mode over all rows in batches.
 
     ``what``: ``"output"`` (head output), ``"fused"`` (the ConfigAttention
@@ -421,6 +449,11 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
     # batch sizes, and a prediction must not depend on which other rows came with it
     model = copy.deepcopy(model).to(dev, dtype=torch.float64)
     model.eval()
+    with torch_threads(n_threads):
+        return _predict_batches(model, x, tokens, dev, batch_size, what)
+
+
+def _predict_batches(model, x, tokens, dev, batch_size, what) -> np.ndarray:
     n = len(tokens[0]) if tokens else len(x)
     outs = []
     for start in range(0, n, batch_size):
