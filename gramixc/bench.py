@@ -498,7 +498,7 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
     parts = [
         "# Benchmarks",
         "",
-        "Produced by (on the project's 2-core CPU machine, total "
+        "Produced by (on the project's 2-core CPU machine, total run time "
         f"{elapsed / 60:.0f} min):",
         "",
         f"```bash\n{command}\n```",
@@ -547,10 +547,25 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
 
 def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold", "diabetes"),
                    out_md="docs/benchmarks.md", img_dir="docs/img",
-                   raw_path="benchmarks/results/benchmarks.json", command="", log=print):
-    """Run the suite, write the markdown report, plots and raw JSON; return the summary."""
+                   raw_path="benchmarks/results/benchmarks.json", command="", log=print,
+                   append=False):
+    """Run the suite, write the markdown report, plots and raw JSON; return the summary.
+
+    With ``append=True`` the rows already in ``raw_path`` for other datasets are kept
+    (datasets being rerun are replaced), so a long suite can be completed in parts;
+    the report then lists every command that contributed.
+    """
     t_start = time.perf_counter()
-    all_rows, notes = [], {}
+    all_rows, notes, commands, elapsed_before = [], {}, [command], 0.0
+    if append and os.path.exists(raw_path):
+        with open(raw_path) as fh:
+            old = json.load(fh)
+        rerun = set(datasets)
+        all_rows = [r for r in old["rows"] if r["dataset"] not in rerun]
+        notes = {k: v for k, v in old["notes"].items() if k not in rerun}
+        commands = [c for c in old.get("commands", [old.get("command", "gramixc bench")])
+                    if c != command] + [command]
+        elapsed_before = float(old.get("elapsed_s", 0.0))
     for name in datasets:
         try:
             bd = load_bench_data(name, quick)
@@ -571,12 +586,14 @@ def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold
         notes[name] += f" Graph metric per fold: {used}; run time {time.perf_counter() - t0:.0f} s."
         log(f"{name}: done in {time.perf_counter() - t0:.0f}s")
         os.makedirs(os.path.dirname(os.path.abspath(raw_path)), exist_ok=True)
+        elapsed = elapsed_before + time.perf_counter() - t_start
         with open(raw_path, "w") as fh:
-            json.dump({"rows": all_rows, "notes": notes}, fh, indent=1)
+            json.dump({"rows": all_rows, "notes": notes, "commands": commands,
+                       "elapsed_s": elapsed}, fh, indent=1)
         summary = summarize(all_rows)
         for s in summary:
             if s["dataset"] == name and s["variant"] != "alone":
                 log(f"   {s['predictor']:8s} {s['variant']:20s} Δ{s['metric']} "
                     f"{s['delta']:+.3f} ± {s['delta_std']:.3f} ({s['better']})")
-        write_report(summary, notes, command, out_md, img_dir, time.perf_counter() - t_start)
+        write_report(summary, notes, "\n".join(commands), out_md, img_dir, elapsed)
     return summarize(all_rows)

@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--out", default="docs/benchmarks.md")
     p_bench.add_argument("--img-dir", default="docs/img")
     p_bench.add_argument("--raw", default="benchmarks/results/benchmarks.json")
+    p_bench.add_argument("--append", action="store_true",
+                         help="keep the other datasets already in --raw and rewrite the "
+                              "report with all of them (complete a long suite in parts)")
     args = parser.parse_args(argv)
     if args.command == "bench":
         from .bench import FULL_DATASETS, QUICK_DATASETS, run_benchmarks
@@ -196,10 +199,11 @@ def main(argv: list[str] | None = None) -> int:
             args.folds = 3 if args.quick else 5
         cmd = "gramixc bench" + (" --quick" if args.quick else "") + (
             f" --datasets {' '.join(args.datasets)}" if args.datasets else "") + (
-            f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "")
+            f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "") + (
+            " --append" if args.append else "")
         run_benchmarks(names, n_folds=args.folds, seed=args.seed, quick=args.quick,
                        out_md=args.out, img_dir=args.img_dir, raw_path=args.raw, command=cmd,
-                       log=lambda msg: print(msg, flush=True))
+                       log=lambda msg: print(msg, flush=True), append=args.append)
         return 0
     if args.command == "demo":
         t0 = time.perf_counter()

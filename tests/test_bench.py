@@ -38,3 +38,37 @@ def test_choose_metric_uses_training_rows_only():
     metric, scores = choose_metric(X, lab.astype(float), "regression")
     assert set(scores) == {"cosine", "euclidean"}
     assert metric == "cosine"
+
+
+def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
+    import gramixc.bench as bench
+
+    def fake_run_dataset(bd, n_folds=5, seed=0, predictors=(), leaky=False, log=print):
+        score = 0.5 if bd.name == "wine" else 0.7
+        return [{"dataset": bd.name, "predictor": "linear", "variant": v, "fold": f,
+                 "task": "classification", "metric_used": "euclidean",
+                 "accuracy": score + 0.01 * (v != "alone"),
+                 "log_loss": 1.0, "fit_s": 0.0, "predict_s": 0.0}
+                for f in range(2) for v in ("alone", "+ids")]
+
+    monkeypatch.setattr(bench, "run_dataset", fake_run_dataset)
+    raw, md = tmp_path / "raw.json", tmp_path / "bench.md"
+    kw = dict(n_folds=2, out_md=str(md), img_dir=str(tmp_path / "img"), raw_path=str(raw),
+              log=lambda m: None)
+    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine", **kw)
+    bench.run_benchmarks(["breast_cancer"], command="gramixc bench --datasets breast_cancer "
+                         "--append", append=True, **kw)
+    data = json.loads(raw.read_text())
+    assert {r["dataset"] for r in data["rows"]} == {"wine", "breast_cancer"}
+    assert data["commands"] == ["gramixc bench --datasets wine",
+                                "gramixc bench --datasets breast_cancer --append"]
+    text = md.read_text()
+    assert "## wine" in text and "## breast_cancer" in text
+    # rerunning a dataset replaces its rows instead of duplicating them
+    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine --append",
+                         append=True, **kw)
+    data = json.loads(raw.read_text())
+    assert sum(r["dataset"] == "wine" for r in data["rows"]) == 4
+    # without append the file starts over
+    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine", **kw)
+    assert {r["dataset"] for r in json.loads(raw.read_text())["rows"]} == {"wine"}
