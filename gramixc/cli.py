@@ -190,9 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--append", action="store_true",
                          help="keep the other datasets already in --raw and rewrite the "
                               "report with all of them (complete a long suite in parts)")
+    p_bench.add_argument("--report-only", action="store_true",
+                         help="rewrite the report and plots from --raw without fitting anything")
     args = parser.parse_args(argv)
     if args.command == "bench":
-        from .bench import FULL_DATASETS, QUICK_DATASETS, run_benchmarks
+        from .bench import FULL_DATASETS, QUICK_DATASETS, report_from_raw, run_benchmarks
+
+        if args.report_only:
+            report_from_raw(args.raw, args.out, args.img_dir)
+            print(f"wrote {args.out} from {args.raw}")
+            return 0
 
         names = args.datasets or (QUICK_DATASETS if args.quick else FULL_DATASETS)
         if args.folds is None:

@@ -2,7 +2,14 @@ import json
 
 import numpy as np
 
-from gramixc.bench import BenchData, choose_metric, run_dataset, summarize, write_report
+from gramixc.bench import (
+    BenchData,
+    choose_metric,
+    headline_table,
+    run_dataset,
+    summarize,
+    write_report,
+)
 
 
 def test_run_dataset_rows_summary_and_report(tmp_path):
@@ -25,6 +32,7 @@ def test_run_dataset_rows_summary_and_report(tmp_path):
     text = md.read_text()
     assert "gramixc bench --datasets wine" in text and "| linear | +GraMixC" in text
     assert "what leakage does" in text
+    assert "## Headline" in text  # the headline needs xgboost rows; linear-only -> header only
     assert (tmp_path / "img" / "bench_wine.png").stat().st_size > 5000
     json.dumps(rows)  # raw rows are JSON-serialisable
 
@@ -69,6 +77,24 @@ def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
                          append=True, **kw)
     data = json.loads(raw.read_text())
     assert sum(r["dataset"] == "wine" for r in data["rows"]) == 4
+    # the report can be rebuilt from the raw rows alone
+    md.unlink()
+    bench.report_from_raw(str(raw), str(md), str(tmp_path / "img"))
+    assert "## wine" in md.read_text() and "--append" in md.read_text()
     # without append the file starts over
     bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine", **kw)
     assert {r["dataset"] for r in json.loads(raw.read_text())["rows"]} == {"wine"}
+
+
+def test_headline_table_picks_paired_deltas():
+    rows = []
+    for f, (a, g, k) in enumerate([(0.5, 0.6, 0.7), (0.4, 0.4, 0.3)]):
+        for v, val in (("alone", a), ("+GraMixC", g), ("+kNN mean", k), ("+TE leaky", 0.99)):
+            rows.append({"dataset": "d", "fold": f, "task": "regression", "predictor": "xgboost",
+                         "variant": v, "r2": val, "rmse": 1.0, "fit_s": 0.0, "predict_s": 0.0,
+                         **({"used": f == 0} if v == "+GraMixC" else {})})
+    text = headline_table(summarize(rows))
+    line = text.splitlines()[-1]
+    assert line.startswith("| d | r2 | 0.450")
+    assert "+0.050 ± 0.050 (1/2)" in line  # GraMixC: mean paired Δ, kept in fold 0 only
+    assert "+kNN mean +0.050" in line and "leaky" not in line  # leaky never the best add-on
