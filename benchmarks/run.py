@@ -5,6 +5,8 @@ Usage::
     python benchmarks/run.py --quick          # a few minutes: diabetes, wine, 16S gold
     python benchmarks/run.py                  # the full suite (about an hour on 2 cores)
     python benchmarks/run.py --datasets diabetes 16s_gold --folds 5
+    python benchmarks/run.py --datasets 16s_ncbi --append   # add/replace one dataset
+    python benchmarks/run.py --report-only    # rebuild the report from the raw JSON
 
 Same as ``gramixc bench``. Writes docs/benchmarks.md, docs/img/bench_*.png and
 benchmarks/results/benchmarks.json. Optional datasets need
