@@ -28,19 +28,18 @@ DEFAULT = ["16s_ncbi", "16s_gold", "16s_gold_random", "diabetes", "boston", "win
 
 
 def run(name: str, n_folds: int = 5, seed: int = 0) -> dict:
-    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
-
     from gramixc import GraMixC
-    from gramixc.bench import choose_metric, load_bench_data, make_predictor, score
+    from gramixc.bench import (
+        choose_metric,
+        load_bench_data,
+        make_predictor,
+        outer_splits,
+        score,
+    )
 
     bd = load_bench_data(name, quick=False)
     X, y, task = bd.X, bd.y, bd.task
-    if bd.groups is not None:
-        splits = GroupKFold(n_folds, shuffle=True, random_state=seed).split(X, y, bd.groups)
-    elif task == "classification":
-        splits = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y)
-    else:
-        splits = KFold(n_folds, shuffle=True, random_state=seed).split(X, y)
+    splits = outer_splits(X, y, task, bd.groups, n_folds, seed)
     key = "r2" if task == "regression" else "accuracy"
     res: dict = {}
     used = []

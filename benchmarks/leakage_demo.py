@@ -31,20 +31,19 @@ def _encode(ids, y, rows, smoothing):
 
 
 def _thin(cfg, cap=None, count=16):
+    from gramixc.configurations import evenly_spaced
+
     K = cfg.n_clusters
     keep = np.flatnonzero(K <= cap) if cap else np.arange(len(K))
-    sel = keep[np.unique(np.round(np.linspace(0, len(keep) - 1, min(count, len(keep))))
-                         .astype(int))]
-    return cfg.ids[:, sel]
+    return cfg.ids[:, keep[evenly_spaced(len(keep), count)]]
 
 
 def main() -> None:
     from sklearn.metrics import r2_score
-    from sklearn.model_selection import GroupKFold, KFold
     from xgboost import XGBRegressor
 
     from gramixc import ConfigurationExtractor
-    from gramixc.bench import FoldFeatures
+    from gramixc.bench import FoldFeatures, outer_splits
     from gramixc.datasets import load_dataset
 
     def xgb():
@@ -56,10 +55,7 @@ def main() -> None:
     for name, metric in (("diabetes", "euclidean"), ("16s_gold", "cosine")):
         ds = load_dataset(name)
         X, y = ds.X, ds.y
-        if ds.groups is not None:
-            splits = GroupKFold(5, shuffle=True, random_state=0).split(X, y, ds.groups)
-        else:
-            splits = KFold(5, shuffle=True, random_state=0).split(X, y)
+        splits = outer_splits(X, y, "regression", ds.groups, 5, 0)
         ext_all = ConfigurationExtractor(metric=metric, random_state=0).fit(X)
         cfg_all = ext_all.configurations_
         res = {k: [] for k in ("alone", "honest", "all", "naive")}

@@ -138,6 +138,19 @@ def score(task: str, y_true, model, X) -> dict:
 
 
 # ----------------------------------------------------------------------------- features
+def _capped_configurations(X, metric, n_train, seed, count=16):
+    """Configurations of ``X`` capped at ``n_train // 10`` clusters, ``count`` of them
+    evenly spaced: ``(fitted extractor, ids, cluster counts)``."""
+    from .configurations import evenly_spaced
+    from .extractor import ConfigurationExtractor
+
+    ext = ConfigurationExtractor(metric=metric, max_clusters=max(2, n_train // 10),
+                                 random_state=seed).fit(X)
+    cfg = ext.configurations_
+    sel = evenly_spaced(len(cfg), count)
+    return ext, cfg.ids[:, sel], cfg.n_clusters[sel]
+
+
 class FoldFeatures:
     """Every configuration-derived feature block of one outer fold (built once)."""
 
@@ -146,7 +159,6 @@ class FoldFeatures:
         from sklearn.preprocessing import LabelEncoder
 
         from .assign import knn_vote, soft_votes, vote_weights
-        from .extractor import ConfigurationExtractor
         from .target_stats import cluster_stats, crossfit_features, fold_ids, soft_features
 
         t0 = time.perf_counter()
@@ -160,13 +172,7 @@ class FoldFeatures:
             y_enc = np.asarray(ytr, dtype=np.float64)
             n_classes = 0
         self.n_classes = n_classes
-        ext = ConfigurationExtractor(metric=metric, max_clusters=max(2, n // 10),
-                                     random_state=seed).fit(Xtr)
-        cfg = ext.configurations_
-        m = len(cfg)
-        sel = np.unique(np.round(np.linspace(0, m - 1, min(m, 16))).astype(int))
-        ids = cfg.ids[:, sel]
-        self.K = cfg.n_clusters[sel]
+        ext, ids, self.K = _capped_configurations(Xtr, metric, n, seed)
         nb_tr, w_tr = ext.graph_.indices, vote_weights(ext.graph_.distances, ext.lam)
         d_te, nb_te = ext.graph_.index.query(ext._scaled(Xte), k=ext.k)
         w_te = vote_weights(d_te, ext.lam)
@@ -205,12 +211,7 @@ class FoldFeatures:
         # leakage warning: statistics from ALL rows (test labels inside), not cross-fitted
         self.leaky_tr = self.leaky_te = None
         if leaky_y is not None:
-            ext_all = ConfigurationExtractor(metric=metric, max_clusters=max(2, n // 10),
-                                             random_state=seed).fit(Xall)
-            cfg_all = ext_all.configurations_
-            m2 = len(cfg_all)
-            sel2 = np.unique(np.round(np.linspace(0, m2 - 1, min(m2, 16))).astype(int))
-            ids_all = cfg_all.ids[:, sel2]
+            _, ids_all, _ = _capped_configurations(Xall, metric, n, seed)
             y_all = (self.le.transform(leaky_y) if task == "classification"
                      else np.asarray(leaky_y, dtype=np.float64))
             st = cluster_stats(ids_all, y_all, **stats_args)
@@ -304,33 +305,37 @@ def _choose_single(ff: FoldFeatures, kind, Xtr, ytr, task, seed):
     inner_val = np.zeros(n, dtype=bool)
     inner_val[rng.permutation(n)[: max(2, n // 5)]] = True
     key = "r2" if task == "regression" else "accuracy"
+    from .configurations import evenly_spaced
+
     best, best_j = -np.inf, 0
-    m = len(ff.K)
-    for j in np.unique(np.round(np.linspace(0, m - 1, min(m, 6))).astype(int)):
+    for j in evenly_spaced(len(ff.K), 6):
         F = _hstack(Xtr, ff.te_single(j, True))
-        m = make_predictor(kind, task, seed)
-        m.fit(F[~inner_val], ytr[~inner_val])
-        s = score(task, ytr[inner_val], m, F[inner_val])[key]
+        model = make_predictor(kind, task, seed).fit(F[~inner_val], ytr[~inner_val])
+        s = score(task, ytr[inner_val], model, F[inner_val])[key]
         if s > best:
             best, best_j = s, j
     return best_j
 
 
+def outer_splits(X, y, task: str, groups=None, n_folds: int = 5, seed: int = 0) -> list:
+    """The outer folds every variant shares: grouped when ``groups`` (e.g. species),
+    stratified for classification, plain shuffled K-fold otherwise."""
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
+
+    if groups is not None:
+        return list(GroupKFold(n_folds, shuffle=True, random_state=seed).split(X, y, groups))
+    if task == "classification":
+        return list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y))
+    return list(KFold(n_folds, shuffle=True, random_state=seed).split(X, y))
+
+
 def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=("xgboost",
                 "linear", "mlp"), leaky: bool = False, log=print) -> list[dict]:
     """All variants of one dataset over ``n_folds`` outer folds; a list of result rows."""
-    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
-
     from .estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 
     X, y, task = bd.X, bd.y, bd.task
-    if bd.groups is not None:
-        splitter = GroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-        splits = list(splitter.split(X, y, bd.groups))
-    elif task == "classification":
-        splits = list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y))
-    else:
-        splits = list(KFold(n_folds, shuffle=True, random_state=seed).split(X, y))
+    splits = outer_splits(X, y, task, bd.groups, n_folds, seed)
     rows = []
     for fold, (tr, te) in enumerate(splits):
         fold_seed = seed * 100 + fold
@@ -577,18 +582,28 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
         fh.write("\n".join(parts))
 
 
+def _load_raw(raw_path: str) -> dict:
+    """The saved raw results: rows, notes, contributing commands and total run time."""
+    if not os.path.exists(raw_path):
+        raise FileNotFoundError(f"{raw_path}: no saved benchmark results here; run "
+                                "`gramixc bench` first (or pass --raw)")
+    with open(raw_path) as fh:
+        data = json.load(fh)
+    data.setdefault("commands", ["gramixc bench"])
+    data.setdefault("elapsed_s", 0.0)
+    return data
+
+
 def report_from_raw(raw_path="benchmarks/results/benchmarks.json", out_md="docs/benchmarks.md",
                     img_dir="docs/img") -> list[dict]:
     """Rewrite the report and plots from saved raw rows (no model is fitted).
 
     For when only the hand-written findings or the report layout changed.
     """
-    with open(raw_path) as fh:
-        data = json.load(fh)
+    data = _load_raw(raw_path)
     summary = summarize(data["rows"])
-    commands = data.get("commands", [data.get("command", "gramixc bench")])
-    write_report(summary, data["notes"], "\n".join(commands), out_md, img_dir,
-                 float(data.get("elapsed_s", 0.0)))
+    write_report(summary, data["notes"], "\n".join(data["commands"]), out_md, img_dir,
+                 float(data["elapsed_s"]))
     return summary
 
 
@@ -604,15 +619,15 @@ def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold
     """
     t_start = time.perf_counter()
     all_rows, notes, commands, elapsed_before = [], {}, [command], 0.0
+    if append and not os.path.exists(raw_path):
+        log(f"--append: {raw_path} does not exist yet; starting a new results file")
     if append and os.path.exists(raw_path):
-        with open(raw_path) as fh:
-            old = json.load(fh)
+        old = _load_raw(raw_path)
         rerun = set(datasets)
         all_rows = [r for r in old["rows"] if r["dataset"] not in rerun]
         notes = {k: v for k, v in old["notes"].items() if k not in rerun}
-        commands = [c for c in old.get("commands", [old.get("command", "gramixc bench")])
-                    if c != command] + [command]
-        elapsed_before = float(old.get("elapsed_s", 0.0))
+        commands = [c for c in old["commands"] if c != command] + [command]
+        elapsed_before = float(old["elapsed_s"])
     for name in datasets:
         try:
             bd = load_bench_data(name, quick)

@@ -197,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import FULL_DATASETS, QUICK_DATASETS, report_from_raw, run_benchmarks
 
         if args.report_only:
-            report_from_raw(args.raw, args.out, args.img_dir)
+            try:
+                report_from_raw(args.raw, args.out, args.img_dir)
+            except FileNotFoundError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
             print(f"wrote {args.out} from {args.raw}")
             return 0
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .envelope import cluster_entropy, upper_envelope
 
-__all__ = ["Configurations", "find_configurations", "check_ids"]
+__all__ = ["Configurations", "find_configurations", "check_ids", "evenly_spaced"]
 
 _META_COLUMNS = ("gamma_lo", "gamma_hi", "log_width", "n_clusters", "h_a", "h_r", "entropy")
 
@@ -288,3 +288,17 @@ def find_configurations(sweep, max_clusters: int | None = None) -> Configuration
         trivial=trivial,
         sweep=sweep,
     )
+
+
+def evenly_spaced(m: int, count: int) -> np.ndarray:
+    """Sorted indices of ``min(count, m)`` configurations spread evenly over ``0 .. m-1``.
+
+    Coarse → fine order is kept, and the coarsest and finest are always included
+    (when ``count ≥ 2``).
+
+    Examples
+    --------
+    >>> evenly_spaced(10, 4).tolist()
+    [0, 3, 6, 9]
+    """
+    return np.unique(np.round(np.linspace(0, m - 1, min(int(count), m))).astype(int))

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_features
 from .assign import knn_vote, vote_weights
+from .configurations import evenly_spaced
 from .extractor import ConfigurationExtractor
 from .target_stats import cluster_stats, crossfit_features, fold_ids, soft_features
 
@@ -171,12 +172,11 @@ class _GraMixCBase(BaseEstimator):
             if nc not in ("auto", "all"):
                 raise ValueError(f"n_configurations must be 'auto', 'all', an int or a list, "
                                  f"got {nc!r}")
-            count = m if nc == "all" else min(m, self.max_configurations)
-            return np.unique(np.round(np.linspace(0, m - 1, count)).astype(int))
+            return evenly_spaced(m, m if nc == "all" else self.max_configurations)
         if isinstance(nc, numbers.Integral):
             if nc < 0:
                 raise ValueError(f"n_configurations must be >= 0, got {nc}")
-            return np.unique(np.round(np.linspace(0, m - 1, min(int(nc), m))).astype(int))
+            return evenly_spaced(m, nc)
         sel = np.asarray(nc, dtype=int).ravel()
         if sel.size == 0 or sel.min() < -m or sel.max() >= m:
             raise ValueError(f"n_configurations indices must lie in [0, {m}), got {nc!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_hierarchical_blobs"]
+__all__ = ["make_hierarchical_blobs", "make_cluster_regression"]
 
 
 def make_hierarchical_blobs(

@@ -98,3 +98,11 @@ def test_headline_table_picks_paired_deltas():
     assert line.startswith("| d | r2 | 0.450")
     assert "+0.050 ± 0.050 (1/2)" in line  # GraMixC: mean paired Δ, kept in fold 0 only
     assert "+kNN mean +0.050" in line and "leaky" not in line  # leaky never the best add-on
+
+
+def test_report_only_without_results_names_the_file(tmp_path, capsys):
+    from gramixc.cli import main
+
+    missing = tmp_path / "none.json"
+    assert main(["bench", "--report-only", "--raw", str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err

@@ -85,3 +85,11 @@ def test_user_supplied_ids_and_getitem():
 def test_bad_ids(bad, msg):
     with pytest.raises(ValueError, match=msg):
         Configurations(bad)
+
+
+def test_evenly_spaced_keeps_ends_and_caps_count():
+    from gramixc.configurations import evenly_spaced
+
+    assert evenly_spaced(10, 4).tolist() == [0, 3, 6, 9]
+    assert evenly_spaced(3, 16).tolist() == [0, 1, 2]
+    assert evenly_spaced(5, 0).tolist() == []
