@@ -172,8 +172,15 @@ def upper_envelope(h_a: np.ndarray, h_r: np.ndarray, rtol: float = 1e-12) -> Env
     hull: list[int] = []
     starts: list[float] = []
     for j in order:
+        # (nearly) parallel to the top of the hull: the higher line wins. Within exactly
+        # equal slopes the sort already puts the higher line first, but slopes that
+        # differ by less than eps are ordered by slope alone, so a higher line can come
+        # second: it replaces the lower one instead of being dropped.
+        while hull and abs(b[hull[-1]] - b[j]) <= eps and a[j] > a[hull[-1]] + eps:
+            hull.pop()
+            starts.pop()
         if hull and abs(b[hull[-1]] - b[j]) <= eps:
-            continue  # parallel and not higher (sorted by -a within equal b)
+            continue  # parallel and not higher
         while hull:
             i = hull[-1]
             x = (a[i] - a[j]) / (b[i] - b[j])  # j overtakes i at x
