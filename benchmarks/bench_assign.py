@@ -41,9 +41,8 @@ def main() -> None:
     t0 = time.perf_counter()
     aligned = rms_chain(raw)
     t_rms = time.perf_counter() - t0
-    Xs = ext._scaled(Xnew)
     t0 = time.perf_counter()
-    dist, nb = ext.graph_.index.query(Xs, k=ext.k)
+    dist, nb = ext.kneighbors(Xnew)
     t_query = time.perf_counter() - t0
     t0 = time.perf_counter()
     w = vote_weights(dist, ext.lam)

@@ -51,7 +51,7 @@ from xgboost import XGBRegressor
 
 from gramixc.bio import KmerSpectrum, read_fasta
 from gramixc.datasets import load_16s_gold
-from gramixc.estimators import GraMixC
+from gramixc.estimators import Fusion, GraMixC
 from gramixc.plotting import plot_attention, plot_lineage
 
 
@@ -187,7 +187,7 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
         # features="target": also export the per-configuration cross-fitted target means;
         # on the 16S sets this measured a little better than the compact default
         # (docs/benchmarks.md, "Compact output vs features='target'")
-        GraMixC(metric="cosine", features="target", max_epochs=epochs,
+        GraMixC(metric="cosine", features="target", fusion=Fusion(max_epochs=epochs),
                 random_state=random_state),
         xgb(),
     )

@@ -2,7 +2,7 @@
 
 Public API::
 
-    from gramixc import GraMixC, GraMixCRegressor, GraMixCClassifier
+    from gramixc import GraMixC, GraMixCRegressor, GraMixCClassifier, Fusion
     from gramixc import ConfigurationExtractor, Configurations
 
 torch is imported only when a fusion model is trained or used, so the
@@ -10,12 +10,13 @@ unsupervised parts work without loading it. See the README and ``docs/``.
 """
 
 from .configurations import Configurations
-from .estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
+from .estimators import Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
 from .extractor import ConfigurationExtractor
 
 __all__ = [
     "ConfigurationExtractor",
     "Configurations",
+    "Fusion",
     "GraMixC",
     "GraMixCClassifier",
     "GraMixCRegressor",

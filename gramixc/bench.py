@@ -151,6 +151,15 @@ def _capped_configurations(X, metric, n_train, seed, count=16):
     return ext, cfg.ids[:, sel], cfg.n_clusters[sel]
 
 
+def _standardized(Xtr, Xte):
+    """Training and test rows standardised with the training rows' scaler (the scaling
+    the extractor's graph uses)."""
+    from sklearn.preprocessing import StandardScaler
+
+    sc = StandardScaler().fit(Xtr)
+    return sc.transform(Xtr), sc.transform(Xte)
+
+
 class FoldFeatures:
     """Every configuration-derived feature block of one outer fold (built once)."""
 
@@ -158,7 +167,7 @@ class FoldFeatures:
                  Xall=None):
         from sklearn.preprocessing import LabelEncoder
 
-        from .assign import knn_vote, soft_votes, vote_weights
+        from .assign import knn_vote, soft_votes
         from .target_stats import cluster_stats, crossfit_features, fold_ids, soft_features
 
         t0 = time.perf_counter()
@@ -173,9 +182,9 @@ class FoldFeatures:
             n_classes = 0
         self.n_classes = n_classes
         ext, ids, self.K = _capped_configurations(Xtr, metric, n, seed)
-        nb_tr, w_tr = ext.graph_.indices, vote_weights(ext.graph_.distances, ext.lam)
-        d_te, nb_te = ext.graph_.index.query(ext._scaled(Xte), k=ext.k)
-        w_te = vote_weights(d_te, ext.lam)
+        d_tr, nb_tr = ext.kneighbors()
+        d_te, nb_te = ext.kneighbors(Xte)
+        w_tr, w_te = ext.vote_weights(d_tr), ext.vote_weights(d_te)
         self.ids_tr, self.ids_te = knn_vote(nb_tr, w_tr, ids), knn_vote(nb_te, w_te, ids)
         self.soft_tr = soft_votes(nb_tr, w_tr, ids, self.K)
         self.soft_te = soft_votes(nb_te, w_te, ids, self.K)
@@ -188,12 +197,13 @@ class FoldFeatures:
         self.seconds_configurations = time.perf_counter() - t0
 
         # peer: Ward cuts at the same cluster counts, same encoding
+        Xs_tr, Xs_te = _standardized(Xtr, Xte)
         t0 = time.perf_counter()
         self.ward_tr = self.ward_te = None
         if n <= 12_000:
             from scipy.cluster.hierarchy import fcluster, linkage
 
-            Z = linkage(ext._scaled(Xtr), method="ward")
+            Z = linkage(Xs_tr, method="ward")
             wids = np.column_stack([fcluster(Z, int(k), criterion="maxclust") - 1
                                     for k in self.K])
             wids = np.column_stack([np.unique(c, return_inverse=True)[1] for c in wids.T])
@@ -204,8 +214,7 @@ class FoldFeatures:
 
         # peer: out-of-fold kNN target means (5/15/50/150 neighbours)
         t0 = time.perf_counter()
-        self.knn_tr, self.knn_te = self._knn_means(ext._scaled(Xtr), y_enc,
-                                                   ext._scaled(Xte), folds, metric)
+        self.knn_tr, self.knn_te = self._knn_means(Xs_tr, y_enc, Xs_te, folds, metric)
         self.seconds_knn = time.perf_counter() - t0
 
         # leakage warning: statistics from ALL rows (test labels inside), not cross-fitted

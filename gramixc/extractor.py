@@ -221,15 +221,51 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------ transform
-    def neighbors(self, X, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """``(distances, indices)`` of the k nearest training rows of ``X`` (one query).
+    def kneighbors(self, X=None, n_neighbors: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(distances, indices)`` of the nearest training rows, nearest first.
 
-        ``exclude_self=True`` when ``X`` are the training rows themselves (in
-        order): each row's own entry is dropped (leave-one-out).
+        The neighbour seam the supervised estimators build on (one query of the
+        fitted index, in the scaled feature space of the graph).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or None
+            New rows. ``None``: the training rows themselves, each row's own entry
+            excluded (leave-one-out), as in
+            :meth:`sklearn.neighbors.NearestNeighbors.kneighbors`.
+        n_neighbors : int, optional
+            Default ``k``. For the training rows with ``n_neighbors == k`` the
+            graph's own neighbour lists are returned.
+
+        Returns
+        -------
+        distances : ndarray of shape (n, n_neighbors), float64
+        indices : ndarray of shape (n, n_neighbors), int64
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).normal(size=(60, 3))
+        >>> ext = ConfigurationExtractor(k=5, random_state=0).fit(X)
+        >>> d, i = ext.kneighbors()                  # training rows, self excluded
+        >>> bool((i != np.arange(60)[:, None]).all()), ext.kneighbors(X[:2], 7)[1].shape
+        (True, (2, 7))
         """
         check_is_fitted(self, "configurations_")
+        k = self.k if n_neighbors is None else n_neighbors
+        if not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}")
+        if X is None:
+            if k == self.graph_.k:
+                return self.graph_.distances, self.graph_.indices
+            return self.graph_.index.query_indexed(int(k))
         X = check_features(self, X, reset=False)
-        return self.graph_.index.query(self._scaled(X), k=self.k, exclude_self=exclude_self)
+        return self.graph_.index.query(self._scaled(X), k=int(k))
+
+    def vote_weights(self, distances: np.ndarray) -> np.ndarray:
+        """Row-normalised λ-kernel vote weights of neighbour ``distances`` (see
+        :func:`gramixc.assign.vote_weights`), as the graph weighs its edges."""
+        return vote_weights(distances, self.lam)
 
     def transform(self, X):
         """Ids (or soft votes) of the rows of ``X`` in every configuration.

@@ -3,28 +3,19 @@
 This is the only module that imports torch; the estimators import it lazily, so
 the unsupervised parts of gramixc never load torch.
 
-* :class:`ConfigAttention` — one token per configuration, fixed sinusoidal
-  positional encoding over configuration order (coarse → fine), one learnable
-  [CLS] and ``n_registers`` learnable register tokens (ViT-style, no positional
-  encoding), multi-head scaled dot-product attention, optional residual +
-  feed-forward, LayerNorm and a shared per-token ``Linear(D, 1)``. Output: one
-  scalar per configuration plus the [CLS] scalar (registers dropped).
+* Token embedders — one small module per tokenisation of :mod:`gramixc.tokens`
+  (:class:`StatsEmbedder`, :class:`ScalarEmbedder`, :class:`ClusterEmbedder`),
+  each mapping its numpy inputs (as tensors) to ``(B, t, D)`` tokens.
+* :class:`ConfigAttention` — configuration tokens (and optionally neighbourhood
+  tokens) with a fixed sinusoidal positional encoding over their order (coarse →
+  fine), one learnable [CLS] and ``n_registers`` learnable register tokens
+  (ViT-style, no positional encoding), multi-head scaled dot-product attention,
+  optional residual + feed-forward, LayerNorm and a shared per-token
+  ``Linear(D, 1)``. Output: one scalar per token plus the [CLS] scalar (registers
+  dropped).
 * :class:`FusionNet` — ``[features | fused scalars] → MLP head``.
 * :func:`train` — the training loop shared by all estimators (Adam, mini-batches,
   early stopping on an inner validation split, deterministic under a seed).
-
-Tokenisations (what a configuration token is made of):
-
-``"scalar"``     the paper's ``Linear(1, D)`` of the aligned id scaled to [0, 1]
-                 (input: float ``(B, m)``);
-``"embedding"``  a learned vector per cluster of every configuration (input:
-                 long ``(B, m)`` ids already offset into one shared table);
-``"soft"``       the vote-weighted sum of the cluster vectors of a row's ``k``
-                 training neighbours (input: long ``(B, m, k)`` offset ids and
-                 float ``(B, m, k)`` weights);
-``"target"``     a per-configuration ``Linear(F, D)`` of the cross-fitted
-                 soft-vote cluster target statistics (input: float ``(B, m, F)``;
-                 see :mod:`gramixc.target_stats`).
 """
 
 from __future__ import annotations
@@ -37,10 +28,11 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ConfigAttention", "FusionNet", "train", "predict", "sinusoidal_encoding",
-           "seeded", "torch_threads", "TOKENIZATIONS"]
+from .tokens import TOKENIZATIONS, get_tokenization
 
-TOKENIZATIONS = ("scalar", "embedding", "soft", "target")
+__all__ = ["ConfigAttention", "FusionNet", "StatsEmbedder", "ScalarEmbedder",
+           "ClusterEmbedder", "train", "predict", "sinusoidal_encoding", "seeded",
+           "torch_threads", "TOKENIZATIONS"]
 
 
 def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
@@ -54,6 +46,60 @@ def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
     return pe
 
 
+# ----------------------------------------------------------------------------- embedders
+class StatsEmbedder(nn.Module):
+    """``(B, t, F)`` statistics → ``(B, t, D)`` tokens, one ``Linear(F, D)`` per token."""
+
+    n_inputs = 1
+
+    def __init__(self, n_tokens: int, n_stats: int, d_model: int) -> None:
+        super().__init__()
+        self.token_weight = nn.Parameter(torch.empty(n_tokens, n_stats, d_model))
+        self.token_bias = nn.Parameter(torch.zeros(n_tokens, d_model))
+        nn.init.normal_(self.token_weight, std=1.0 / math.sqrt(n_stats))
+
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        return torch.einsum("bmf,mfd->bmd", inputs[0], self.token_weight) + self.token_bias
+
+
+class ScalarEmbedder(nn.Module):
+    """``(B, m)`` scalars (aligned ids in [0, 1]) → ``(B, m, D)`` through one ``Linear(1, D)``."""
+
+    n_inputs = 1
+
+    def __init__(self, d_model: int) -> None:
+        super().__init__()
+        self.embed = nn.Linear(1, d_model)
+
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        return self.embed(inputs[0].unsqueeze(-1))
+
+
+class ClusterEmbedder(nn.Module):
+    """A learned vector per cluster of every configuration (one shared table).
+
+    ``soft=False``: input ``(B, m)`` offset ids. ``soft=True``: inputs ``(B, m, k)``
+    offset ids of the ``k`` neighbours and their ``(B, m, k)`` vote weights; the
+    token is the weighted sum of the neighbours' cluster vectors.
+    """
+
+    def __init__(self, n_embeddings: int, d_model: int, soft: bool = False) -> None:
+        super().__init__()
+        if n_embeddings < 1:
+            raise ValueError("n_embeddings must be positive for embedding/soft tokens")
+        self.soft = soft
+        self.n_inputs = 2 if soft else 1
+        self.embed = nn.Embedding(n_embeddings, d_model)
+        nn.init.normal_(self.embed.weight, std=0.1)
+
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        if self.soft:
+            idx, w = inputs
+            return (self.embed(idx) * w.unsqueeze(-1)).sum(dim=2)
+        return self.embed(inputs[0])
+
+
+# ----------------------------------------------------------------------------- attention
 class ConfigAttention(nn.Module):
     """Self-attention over configuration tokens plus [CLS] and register tokens.
 
@@ -61,7 +107,8 @@ class ConfigAttention(nn.Module):
     ----------
     n_configs : int
         Number of configuration tokens ``m``.
-    tokenization : {"scalar", "embedding", "soft", "target"}
+    tokenization : str or Tokenization, default="target"
+        How a configuration becomes a token (see :mod:`gramixc.tokens`).
     n_stats : int
         Statistics per token for ``"target"``.
     n_embeddings : int
@@ -77,6 +124,12 @@ class ConfigAttention(nn.Module):
     residual : bool, default=False
         Residual connection around attention plus a feed-forward block (the
         paper's module has neither).
+    n_neighbor_tokens : int, default=0
+        Extra tokens after the configuration tokens, one per neighbourhood size
+        (:class:`~gramixc.tokens.NeighborTokens`); their input is the last array.
+    neighbor_stats : int, default=1
+        Statistics per neighbourhood token (1 for regression, the class fractions
+        for classification).
 
     Examples
     --------
@@ -89,34 +142,28 @@ class ConfigAttention(nn.Module):
     True
     """
 
-    def __init__(self, n_configs: int, tokenization: str = "target", n_stats: int = 3,
+    def __init__(self, n_configs: int, tokenization="target", n_stats: int = 3,
                  n_embeddings: int = 0, d_model: int = 32, n_heads: int = 1,
                  n_registers: int = 2, use_cls: bool = True, attn_dropout: float = 0.1,
-                 residual: bool = False) -> None:
+                 residual: bool = False, n_neighbor_tokens: int = 0,
+                 neighbor_stats: int = 1) -> None:
         super().__init__()
-        if tokenization not in TOKENIZATIONS:
-            raise ValueError(f"tokenization must be one of {TOKENIZATIONS}, got {tokenization!r}")
+        tok = get_tokenization(tokenization)
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
         if n_registers < 0:
             raise ValueError(f"n_registers must be >= 0, got {n_registers}")
         self.n_configs = n_configs
-        self.tokenization = tokenization
+        self.n_neighbor_tokens = int(n_neighbor_tokens)
+        self.tokenization = tok.name
         self.use_cls = use_cls
         self.n_registers = n_registers
         self.residual = residual
-        if tokenization == "scalar":
-            self.embed = nn.Linear(1, d_model)
-        elif tokenization in ("embedding", "soft"):
-            if n_embeddings < 1:
-                raise ValueError("n_embeddings must be positive for embedding/soft tokens")
-            self.embed = nn.Embedding(n_embeddings, d_model)
-            nn.init.normal_(self.embed.weight, std=0.1)
-        else:
-            self.token_weight = nn.Parameter(torch.empty(n_configs, n_stats, d_model))
-            self.token_bias = nn.Parameter(torch.zeros(n_configs, d_model))
-            nn.init.normal_(self.token_weight, std=1.0 / math.sqrt(n_stats))
-        self.register_buffer("pos", sinusoidal_encoding(n_configs, d_model), persistent=False)
+        self.embed = tok.embedder(n_configs, d_model, n_stats=n_stats, n_embeddings=n_embeddings)
+        self.neighbor_embed = (StatsEmbedder(self.n_neighbor_tokens, neighbor_stats, d_model)
+                               if self.n_neighbor_tokens else None)
+        self.register_buffer("pos", sinusoidal_encoding(self.n_tokens, d_model),
+                             persistent=False)
         n_special = int(use_cls) + n_registers
         self.special = (nn.Parameter(torch.randn(1, n_special, d_model) * 0.02)
                         if n_special else None)
@@ -129,20 +176,20 @@ class ConfigAttention(nn.Module):
         self.readout = nn.Linear(d_model, 1)
 
     @property
+    def n_tokens(self) -> int:
+        """Configuration tokens plus neighbourhood tokens."""
+        return self.n_configs + self.n_neighbor_tokens
+
+    @property
     def n_outputs(self) -> int:
-        return self.n_configs + int(self.use_cls)
+        return self.n_tokens + int(self.use_cls)
 
     def tokens(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Configuration tokens ``(B, m, D)`` with positional encoding."""
-        if self.tokenization == "scalar":
-            tok = self.embed(inputs[0].unsqueeze(-1))
-        elif self.tokenization == "embedding":
-            tok = self.embed(inputs[0])
-        elif self.tokenization == "soft":
-            idx, w = inputs
-            tok = (self.embed(idx) * w.unsqueeze(-1)).sum(dim=2)
-        else:
-            tok = torch.einsum("bmf,mfd->bmd", inputs[0], self.token_weight) + self.token_bias
+        """Configuration (and neighbourhood) tokens ``(B, t, D)`` with positional encoding."""
+        n_in = self.embed.n_inputs
+        tok = self.embed(inputs[:n_in])
+        if self.neighbor_embed is not None:
+            tok = torch.cat([tok, self.neighbor_embed(inputs[n_in:n_in + 1])], dim=1)
         return tok + self.pos
 
     def _encode(self, inputs, need_weights: bool):
@@ -159,7 +206,7 @@ class ConfigAttention(nn.Module):
         return h, weights
 
     def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """``(B, m + 1)`` scalars: configurations then [CLS] (``(B, m)`` without CLS)."""
+        """``(B, t + 1)`` scalars: tokens then [CLS] (``(B, t)`` without CLS)."""
         h, _ = self._encode(inputs, need_weights=False)
         out = self.readout(h).squeeze(-1)
         n_special = int(self.use_cls) + self.n_registers
@@ -170,7 +217,7 @@ class ConfigAttention(nn.Module):
 
     @torch.no_grad()
     def attention_map(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """[CLS] → configuration attention weights ``(B, m)`` (averaged over heads)."""
+        """[CLS] → token attention weights ``(B, t)`` (averaged over heads)."""
         if not self.use_cls:
             raise ValueError("attention_map needs use_cls=True")
         _, w = self._encode(inputs, need_weights=True)

@@ -119,6 +119,7 @@ class NeighborIndex:
 
             self._nn = NearestNeighbors(metric=self.metric, algorithm="brute", n_jobs=self.n_jobs)
             self._nn.fit(X)
+            self._X = X  # the indexed rows (no copy), for queries of the rows themselves
         else:
             import hnswlib
 
@@ -133,6 +134,20 @@ class NeighborIndex:
             index.add_items(X.astype(np.float32), np.arange(X.shape[0]))
             self._hnsw = index
         return self
+
+    def query_indexed(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(distances, indices)`` of the ``k`` nearest *other* indexed rows of every indexed row.
+
+        The same as ``query(X_indexed, k, exclude_self=True)`` with the rows the
+        index was built from (for HNSW, its stored float32 vectors), without
+        keeping a second copy of them.
+        """
+        if self.backend_ == "exact":
+            rows = self._X
+        else:
+            rows = np.asarray(self._hnsw.get_items(np.arange(self.n_samples_),
+                                                   return_type="numpy"), dtype=np.float32)
+        return self.query(rows, k, exclude_self=True)
 
     def query(
         self, X: np.ndarray, k: int, exclude_self: bool = False

@@ -39,6 +39,7 @@ __all__ = [
     "amc",
     "id_spread",
     "id_spread_per_level",
+    "majority_parent",
     "rms_chain",
     "rms_order",
     "rms_permute",
@@ -444,7 +445,7 @@ def _dense(col: np.ndarray) -> tuple[np.ndarray, int]:
     return inv.reshape(-1).astype(np.int64), uniq.shape[0]
 
 
-def _majority_parent(child: np.ndarray, parent: np.ndarray, n_child: int) -> np.ndarray:
+def majority_parent(child: np.ndarray, parent: np.ndarray, n_child: int) -> np.ndarray:
     """For dense child ids ``0..n_child-1``: the parent holding most of each child's rows
     (smallest parent id on ties).  O(n log n) time, O(n) memory."""
     n_par = int(parent.max()) + 1 if parent.size else 1
@@ -465,7 +466,7 @@ def _majority_parent(child: np.ndarray, parent: np.ndarray, n_child: int) -> np.
 def _sort_by_parent(child: np.ndarray, parent: np.ndarray) -> np.ndarray:
     """Stable sort of contiguous child ids by the id of their majority parent."""
     n_child = int(child.max()) + 1
-    maj = _majority_parent(child, parent, n_child)
+    maj = majority_parent(child, parent, n_child)
     order = np.lexsort((np.arange(n_child), maj))
     new = np.empty(n_child, dtype=np.int64)
     new[order] = np.arange(n_child)
@@ -583,7 +584,7 @@ def id_spread_per_level(ids: Any) -> np.ndarray:
             continue
         parent, n_par = _dense(Z[:, j])
         child, n_child = _dense(Z[:, j + 1])
-        maj = _majority_parent(child, parent, n_child)
+        maj = majority_parent(child, parent, n_child)
         counts = np.bincount(maj, minlength=n_par)
         lo = np.full(n_par, n_child, dtype=np.int64)
         hi = np.full(n_par, -1, dtype=np.int64)

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ClusterStats", "cluster_stats", "soft_features", "crossfit_features", "fold_ids"]
+from .rms import majority_parent
+
+__all__ = ["ClusterStats", "cluster_stats", "soft_features", "crossfit_features", "fold_ids",
+           "ClusterTargetEncoder", "NeighborTargetEncoder"]
 
 
 @dataclass
@@ -64,13 +67,19 @@ def cluster_stats(
     n_classes: int = 0,
     smoothing: float = 5.0,
     sizes_from: np.ndarray | None = None,
+    shrink: str = "global",
 ) -> ClusterStats:
     """Per-cluster target statistics from the rows ``rows`` (all when None).
 
-    Means are shrunk towards the mean of the used rows with ``smoothing``
-    pseudo-rows (m-estimate): ``(Σ y + s·prior) / (n_c + s)``; an empty cluster
-    gets the prior. The size statistic is ``log(1 + n_c)`` counted over
-    ``sizes_from`` rows (default: all rows; sizes are label-free).
+    Means are shrunk towards a prior with ``smoothing`` pseudo-rows
+    (m-estimate): ``(Σ y + s·prior) / (n_c + s)``; an empty cluster gets the
+    prior. With ``shrink="global"`` the prior is the mean of the used rows; with
+    ``shrink="parent"`` it is the smoothed statistic of the cluster's *parent* —
+    the cluster of the next coarser configuration (column ``j − 1``) holding most
+    of its rows — so a small fine cluster borrows from the scale above it rather
+    than from the whole data set (the coarsest configuration shrinks towards the
+    global mean). The size statistic is ``log(1 + n_c)`` counted over
+    ``sizes_from`` rows (default: all rows; sizes and parents are label-free).
 
     Parameters
     ----------
@@ -83,11 +92,14 @@ def cluster_stats(
     n_classes : int, default=0
     smoothing : float, default=5.0
     sizes_from : ndarray of int, optional
+    shrink : {"global", "parent"}, default="global"
 
     Returns
     -------
     ClusterStats
     """
+    if shrink not in ("global", "parent"):
+        raise ValueError(f"shrink must be 'global' or 'parent', got {shrink!r}")
     n, m = ids.shape
     rows = np.arange(n) if rows is None else np.asarray(rows)
     size_rows = np.arange(n) if sizes_from is None else np.asarray(sizes_from)
@@ -96,20 +108,28 @@ def cluster_stats(
     prior_sq = (T**2).mean(axis=0)
     s = float(smoothing)
     tables = []
+    parent_mean = parent_sq = None
     for j in range(m):
         K = int(ids[:, j].max()) + 1
         c = ids[rows, j]
         cnt = np.bincount(c, minlength=K).astype(np.float64)
         sums = np.stack([np.bincount(c, weights=T[:, q], minlength=K) for q in range(T.shape[1])],
                         axis=1)
-        mean = (sums + s * prior) / (cnt[:, None] + s)
+        if shrink == "parent" and j > 0:
+            par = majority_parent(ids[:, j], ids[:, j - 1], K)
+            p_mean, p_sq = parent_mean[par], parent_sq[par]
+        else:
+            p_mean, p_sq = prior[None, :], np.full(K, prior_sq[0])
+        mean = (sums + s * p_mean) / (cnt[:, None] + s)
         size = np.log1p(np.bincount(ids[size_rows, j], minlength=K).astype(np.float64))
         if n_classes:
             spread = 1.0 - (mean**2).sum(axis=1)  # Gini impurity of the smoothed fractions
+            ex2 = None
         else:
             sq = np.bincount(c, weights=T[:, 0] ** 2, minlength=K)
-            ex2 = (sq + s * prior_sq[0]) / (cnt + s)
+            ex2 = (sq + s * p_sq) / (cnt + s)
             spread = np.sqrt(np.maximum(ex2 - mean[:, 0] ** 2, 0.0))
+        parent_mean, parent_sq = mean, (ex2 if ex2 is not None else np.zeros(K))
         tables.append(np.column_stack([mean, spread, size]))
     return ClusterStats(tables=tables, n_classes=n_classes)
 
@@ -173,6 +193,7 @@ def crossfit_features(
     rows: np.ndarray | None = None,
     n_classes: int = 0,
     smoothing: float = 5.0,
+    shrink: str = "global",
 ) -> np.ndarray:
     """Cross-fitted soft statistics for training rows.
 
@@ -199,6 +220,221 @@ def crossfit_features(
     fold_of = folds[rows]
     uniq = np.unique(fold_of)
     stats = [cluster_stats(train_ids, y, rows=rows[fold_of != f], n_classes=n_classes,
-                           smoothing=smoothing) for f in uniq]
+                           smoothing=smoothing, shrink=shrink) for f in uniq]
     which = np.searchsorted(uniq, fold_of)
     return soft_features(neighbors, weights, train_ids, stats, which)
+
+
+# ----------------------------------------------------------------------------- encoders
+class ClusterTargetEncoder:
+    """Soft-vote target statistics of every configuration, with cross-fitting.
+
+    The learned encodings are the fitted state, as in
+    :class:`sklearn.preprocessing.TargetEncoder`: :meth:`fit` computes the
+    smoothed per-cluster statistics (:func:`cluster_stats`) from the targets of
+    the given training rows and keeps them; :meth:`transform` describes any rows
+    through their training neighbours with those tables (nothing is recomputed
+    from a stored ``y``); :meth:`fit_crossfit` also returns the out-of-fold
+    statistics of the training rows themselves and the scaling used to
+    standardise them as network tokens.
+
+    Parameters
+    ----------
+    n_classes : int, default=0
+        0 for regression, else the number of classes (targets are class indices).
+    smoothing : float, default=5.0
+        m-estimate pseudo-rows.
+    shrink : {"global", "parent"}, default="global"
+        Prior of the m-estimate (see :func:`cluster_stats`).
+
+    Attributes
+    ----------
+    ids_ : list of ndarray of shape (n_train, m)
+        Configuration ids of the training rows, one array per *bag* (several
+        Leiden runs of the same scales; features are averaged over bags).
+    stats_ : list of ClusterStats
+        Per-bag tables from the fitted rows.
+    mean_, scale_ : ndarray of shape (1, m, F)
+        Mean and standard deviation (+1e-6) of the cross-fitted statistics of the
+        training rows (set by :meth:`fit_crossfit`); :meth:`standardize` uses them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ids = np.array([[0], [0], [1], [1]])
+    >>> nb = np.array([[1], [0], [3], [2]]); w = np.ones((4, 1))
+    >>> enc = ClusterTargetEncoder(smoothing=0.0)
+    >>> oof = enc.fit_crossfit(ids, np.array([1.0, 3.0, 5.0, 7.0]), nb, w, np.arange(4) % 2)
+    >>> oof[:, 0, 0].tolist()                       # each row reads the other fold
+    [3.0, 1.0, 7.0, 5.0]
+    >>> float(enc.transform(np.array([[0]]), np.ones((1, 1)))[0, 0, 0])  # all rows: cluster 0
+    2.0
+    """
+
+    def __init__(self, n_classes: int = 0, smoothing: float = 5.0, shrink: str = "global"):
+        self.n_classes = n_classes
+        self.smoothing = smoothing
+        self.shrink = shrink
+
+    def _stats_args(self) -> dict:
+        return {"n_classes": self.n_classes, "smoothing": self.smoothing, "shrink": self.shrink}
+
+    @staticmethod
+    def _bags(ids) -> list:
+        return list(ids) if isinstance(ids, (list, tuple)) else [ids]
+
+    def fit(self, ids, y: np.ndarray, rows: np.ndarray | None = None) -> ClusterTargetEncoder:
+        """Statistics of every cluster from the targets of ``rows`` (all rows when None).
+
+        ``ids`` is one ``(n_train, m)`` array or a list of them (bags).
+        """
+        self.ids_ = self._bags(ids)
+        self.stats_ = [cluster_stats(b, y, rows=rows, **self._stats_args()) for b in self.ids_]
+        return self
+
+    def transform(self, neighbors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Soft-vote statistics ``(n, m, F)`` of rows with these training neighbours."""
+        out = soft_features(neighbors, weights, self.ids_[0], self.stats_[0])
+        for b, st in zip(self.ids_[1:], self.stats_[1:]):
+            out += soft_features(neighbors, weights, b, st)
+        if len(self.ids_) > 1:
+            out /= len(self.ids_)
+        return out
+
+    def fit_crossfit(self, ids, y: np.ndarray, neighbors: np.ndarray, weights: np.ndarray,
+                     folds, rows: np.ndarray | None = None) -> np.ndarray:
+        """Fit on ``rows`` and return their cross-fitted statistics ``(n_rows, m, F)``.
+
+        Row ``r`` reads statistics computed without its fold (``folds[r]``);
+        ``neighbors``/``weights`` are those of ``rows`` (in that order) and must
+        exclude each row itself. ``folds`` may be a list, one fold vector per bag.
+        Sets :attr:`mean_` and :attr:`scale_` from the result.
+        """
+        self.fit(ids, y, rows)
+        folds_per_bag = (list(folds) if isinstance(folds, (list, tuple))
+                         else [folds] * len(self.ids_))
+        out = None
+        for b, f in zip(self.ids_, folds_per_bag):
+            part = crossfit_features(neighbors, weights, b, y, f, rows=rows,
+                                     **self._stats_args())
+            out = part if out is None else out + part
+        if len(self.ids_) > 1:
+            out /= len(self.ids_)
+        self.mean_ = out.mean(axis=0, keepdims=True)
+        self.scale_ = out.std(axis=0, keepdims=True) + 1e-6
+        return out
+
+    def standardize(self, T: np.ndarray) -> np.ndarray:
+        """``(T − mean_) / scale_`` (the token inputs of the fusion model)."""
+        return (T - self.mean_) / self.scale_
+
+
+def _first_valid(neighbors: np.ndarray, valid: np.ndarray, sizes) -> list[np.ndarray]:
+    """For every size ``k``: a mask of each row's first ``k`` valid neighbours (by rank)."""
+    rank = np.cumsum(valid, axis=1)
+    return [valid & (rank <= k) for k in sizes]
+
+
+class NeighborTargetEncoder:
+    """Cross-fitted target means of a row's nearest training rows, at several sizes.
+
+    The finest "configuration" there is: for every size ``k`` in ``sizes`` the
+    mean target (class fractions for classification; the positive-class fraction
+    for two classes) of the ``k`` nearest training rows. Training rows are
+    cross-fitted like the cluster statistics: a row in fold ``f`` averages its
+    nearest rows *outside* fold ``f`` (its own target, and with grouped folds its
+    group's targets, never enter), filling any shortfall with the mean target
+    outside its fold. New rows average their nearest training rows.
+
+    The fitted state is the training targets (the neighbours' labels are the
+    encoding, as in :class:`sklearn.neighbors.KNeighborsRegressor`).
+
+    Parameters
+    ----------
+    sizes : tuple of int, default=(5, 15, 50, 150)
+        Neighbourhood sizes.
+    n_classes : int, default=0
+
+    Attributes
+    ----------
+    targets_ : ndarray of shape (n_train, q)
+        Target matrix of the training rows (``q = 1`` for regression and binary
+        classification, ``C`` classes otherwise).
+    mean_, scale_ : ndarray of shape (1, len(sizes), q)
+        Scaling of the cross-fitted training means (set by :meth:`fit_crossfit`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0.0, 1.0, 2.0, 3.0])
+    >>> nb = np.array([[1, 2, 3], [0, 2, 3], [3, 1, 0], [2, 1, 0]])   # nearest first
+    >>> enc = NeighborTargetEncoder(sizes=(1,))
+    >>> enc.fit_crossfit(y, nb, np.array([0, 0, 1, 1]))[:, 0, 0].tolist()
+    [2.0, 2.0, 1.0, 1.0]
+    >>> float(enc.transform(np.array([[3, 2, 1]]))[0, 0, 0])
+    3.0
+    """
+
+    def __init__(self, sizes=(5, 15, 50, 150), n_classes: int = 0):
+        self.sizes = sizes
+        self.n_classes = n_classes
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        T = _targets_matrix(np.asarray(y), self.n_classes)
+        return T[:, 1:] if self.n_classes == 2 else T
+
+    @property
+    def n_stats(self) -> int:
+        """Columns per size (``q``)."""
+        return 1 if self.n_classes in (0, 2) else int(self.n_classes)
+
+    def n_neighbors_needed(self, n_folds: int) -> int:
+        """Neighbours to query per training row so that ``max(sizes)`` lie outside its fold
+        (with a margin for rows whose nearest rows crowd into their own fold)."""
+        frac = (n_folds - 1) / n_folds
+        return int(np.ceil(1.3 * max(self.sizes) / frac)) + 10
+
+    def fit(self, y: np.ndarray) -> NeighborTargetEncoder:
+        """Keep the targets of the training rows (in training-row order)."""
+        self.targets_ = self._targets(y)
+        return self
+
+    def transform(self, neighbors: np.ndarray) -> np.ndarray:
+        """Means ``(n, len(sizes), q)`` over each row's first ``k`` training neighbours.
+
+        ``neighbors`` are sorted nearest first and have at least ``max(sizes)``
+        columns (fewer: the means use what there is).
+        """
+        vals = self.targets_[neighbors]  # (n, K, q)
+        csum = np.cumsum(vals, axis=1)
+        K = neighbors.shape[1]
+        return np.stack([csum[:, min(k, K) - 1] / min(k, K) for k in self.sizes], axis=1)
+
+    def fit_crossfit(self, y: np.ndarray, neighbors: np.ndarray, folds: np.ndarray) -> np.ndarray:
+        """Fit on all training rows and return their cross-fitted means ``(n, len(sizes), q)``.
+
+        ``neighbors`` (n × K, nearest first) of every training row, itself
+        excluded; ``folds`` the fold of every training row.
+        """
+        self.fit(y)
+        T = self.targets_
+        valid = folds[neighbors] != folds[:, None]
+        uniq, inv = np.unique(folds, return_inverse=True)
+        total = T.sum(axis=0)
+        per_fold = np.stack([T[folds == f].sum(axis=0) for f in uniq])
+        counts = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
+        prior = ((total - per_fold) / np.maximum(len(T) - counts, 1.0)[:, None])[inv]  # (n, q)
+        vals = T[neighbors]  # (n, K, q)
+        out = []
+        for k, sel in zip(self.sizes, _first_valid(neighbors, valid, self.sizes)):
+            got = sel.sum(axis=1)
+            s = np.einsum("nk,nkq->nq", sel.astype(np.float64), vals)
+            out.append((s + (k - got)[:, None] * prior) / k)
+        out = np.stack(out, axis=1)
+        self.mean_ = out.mean(axis=0, keepdims=True)
+        self.scale_ = out.std(axis=0, keepdims=True) + 1e-6
+        return out
+
+    def standardize(self, M: np.ndarray) -> np.ndarray:
+        """``(M − mean_) / scale_``."""
+        return (M - self.mean_) / self.scale_

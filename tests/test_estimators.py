@@ -8,17 +8,17 @@ from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_sp
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from gramixc import ConfigurationExtractor
+from gramixc import ConfigurationExtractor, Fusion
 from gramixc.estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 from gramixc.synthetic import make_cluster_regression, make_hierarchical_blobs
 
-FAST = dict(k=5, cv=2, max_epochs=30, random_state=0)
+FAST = dict(k=5, cv=2, fusion=Fusion(max_epochs=30), random_state=0)
 
 
 # Small settings so the checks run in seconds: k=5 (several checks fit on 10–20 rows;
 # k + 1 rows are required), cv=2 and few epochs. No check is skipped.
 @parametrize_with_checks([GraMixCRegressor(**FAST), GraMixCClassifier(**FAST),
-                          GraMixC(**{**FAST, "max_epochs": 10})])
+                          GraMixC(**{**FAST, "fusion": Fusion(max_epochs=10)})])
 def test_sklearn_common_checks(estimator, check):
     check(estimator)
 
@@ -104,12 +104,12 @@ def test_leaky_shortcut_would_be_caught():
 
 def test_same_seed_same_predictions_and_pickle(cluster_task):
     Xtr, Xte, ytr, yte = cluster_task[0]
-    a = GraMixCRegressor(random_state=4, max_epochs=20).fit(Xtr, ytr)
-    b = GraMixCRegressor(random_state=4, max_epochs=20).fit(Xtr, ytr)
+    a = GraMixCRegressor(random_state=4, fusion=Fusion(max_epochs=20)).fit(Xtr, ytr)
+    b = GraMixCRegressor(random_state=4, fusion=Fusion(max_epochs=20)).fit(Xtr, ytr)
     np.testing.assert_array_equal(a.predict(Xte), b.predict(Xte))
     c = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(a.predict(Xte), c.predict(Xte))
-    g1 = GraMixC(random_state=4, max_epochs=20, n_configurations="all")
+    g1 = GraMixC(random_state=4, fusion=Fusion(max_epochs=20), n_configurations="all")
     g2 = clone(g1)
     np.testing.assert_array_equal(g1.fit_transform(Xtr, ytr), g2.fit_transform(Xtr, ytr))
     g3 = pickle.loads(pickle.dumps(g1))
@@ -136,7 +136,8 @@ def test_gramixc_multiclass_feature_names_polars_output():
 
     X, coarse, _ = make_hierarchical_blobs(n_per_cluster=30, random_state=2)
     cols = [f"x{i}" for i in range(X.shape[1])]
-    g = GraMixC(random_state=0, n_configurations=4, features="target", max_epochs=20)
+    g = GraMixC(random_state=0, n_configurations=4, features="target",
+                fusion=Fusion(max_epochs=20))
     Z = g.fit_transform(pd.DataFrame(X, columns=cols), coarse)
     names = g.get_feature_names_out()
     assert Z.shape[1] == len(names)
@@ -150,8 +151,9 @@ def test_gramixc_multiclass_feature_names_polars_output():
 
 def test_gridsearch_over_nested_parameters():
     X, y, _ = make_cluster_regression(n_per_cluster=12, n_features=20, random_state=0)
-    pipe = make_pipeline(GraMixC(extractor=ConfigurationExtractor(k=10), max_epochs=10,
-                                 cv=2, random_state=0, reference_estimator="none"),
+    pipe = make_pipeline(GraMixC(extractor=ConfigurationExtractor(k=10),
+                                 fusion=Fusion(max_epochs=10), cv=2, random_state=0,
+                                 reference_estimator="none"),
                          __import__("sklearn.linear_model", fromlist=["Ridge"]).Ridge())
     grid = GridSearchCV(pipe, {"gramixc__extractor__k": [5, 10], "ridge__alpha": [1.0]}, cv=2)
     grid.fit(X, y)
@@ -162,7 +164,7 @@ def test_gridsearch_over_nested_parameters():
 @pytest.mark.parametrize("kind", ["scalar", "embedding", "soft"])
 def test_other_tokenizations_run(kind, cluster_task):
     Xtr, Xte, ytr, yte = cluster_task[0]
-    reg = GraMixCRegressor(tokenization=kind, n_configurations="all", max_epochs=15,
+    reg = GraMixCRegressor(fusion=Fusion(tokenization=kind, max_epochs=15), n_configurations="all",
                            random_state=0).fit(Xtr, ytr)
     assert np.isfinite(reg.predict(Xte)).all()
 
@@ -170,7 +172,7 @@ def test_other_tokenizations_run(kind, cluster_task):
 def test_bad_input_and_params():
     X, y, _ = make_cluster_regression(n_per_cluster=5, n_features=6, random_state=0)
     with pytest.raises(ValueError, match="tokenization"):
-        GraMixCRegressor(tokenization="bag").fit(X, y)
+        GraMixCRegressor(fusion=Fusion(tokenization="bag")).fit(X, y)
     with pytest.raises(ValueError, match="cv"):
         GraMixC(cv=1).fit(X, y)
     with pytest.raises(ValueError, match="y has"):
@@ -181,18 +183,12 @@ def test_bad_input_and_params():
         GraMixCRegressor().fit(X, y_nan)
     with pytest.raises(ValueError, match="n_configurations"):
         GraMixCRegressor(n_configurations=[99]).fit(X, y)
-    with pytest.raises(ValueError, match="CUDA|cuda"):
-        import torch
-
-        if torch.cuda.is_available():
-            raise ValueError("cuda present: nothing to check")
-        GraMixCRegressor(device="cuda", max_epochs=2).fit(X, y)
 
 
 def test_full_features_layout_and_no_passthrough(cluster_task):
     Xtr, Xte, ytr, yte = cluster_task[1]
     g = GraMixC(random_state=0, n_configurations=5, features="full", passthrough=False,
-                max_epochs=15)
+                fusion=Fusion(max_epochs=15))
     Z = g.fit_transform(Xtr, ytr)
     names = list(g.get_feature_names_out())
     m = len(g.selected_)
@@ -210,8 +206,75 @@ def test_full_features_layout_and_no_passthrough(cluster_task):
 
 def test_label_aligned_extractor_and_zero_configurations():
     X, coarse, fine = make_hierarchical_blobs(n_per_cluster=20, random_state=3)
-    clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"), max_epochs=10,
+    clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"),
+                            fusion=Fusion(max_epochs=10),
                             n_configurations="all", random_state=0).fit(X, coarse)
     assert clf.extractor_.align == "labels" and len(clf.selected_) >= 1
     with pytest.raises(ValueError, match="n_configurations=0"):
         GraMixC(n_configurations=0).fit(X, coarse)
+
+
+@pytest.mark.parametrize("est, match", [
+    (lambda: GraMixC(fusion=Fusion(batch_size=0)), "batch_size"),
+    (lambda: GraMixC(fusion=Fusion(n_heads=0)), "n_heads"),
+    (lambda: GraMixC(max_configurations=0), "max_configurations"),
+    (lambda: GraMixC(fusion=Fusion(max_epochs=0)), "max_epochs"),
+    (lambda: GraMixC(smoothing=-5), "smoothing"),
+    (lambda: GraMixC(reference_estimator="foo"), "reference_estimator"),
+    (lambda: GraMixC(fusion=Fusion(d_model=10, n_heads=4)), "divisible"),
+    (lambda: GraMixC(fusion=Fusion(device="gpu")), "device"),
+    (lambda: GraMixC(extractor=ConfigurationExtractor(k=10), k=5), "conflicts"),
+    (lambda: GraMixCRegressor(extractor=ConfigurationExtractor(), metric="cosine"),
+     "conflicts"),
+    (lambda: GraMixCRegressor(dropout=1.5), "dropout"),
+])
+def test_every_parameter_validated_before_any_work(est, match):
+    """Bad settings fail at once with a message naming them (no extractor, no training)."""
+    import time
+
+    X, y, _ = make_cluster_regression(n_per_cluster=5, n_features=6, random_state=0)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        est().fit(X, y)
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_validation_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from gramixc import GraMixC, Fusion\n"
+        "X = np.random.default_rng(0).normal(size=(40, 3)); y = X[:, 0]\n"
+        "for bad in (dict(fusion=Fusion(tokenization='bag')), dict(cv=1)):\n"
+        "    try:\n"
+        "        GraMixC(**bad).fit(X, y)\n"
+        "    except ValueError:\n"
+        "        pass\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_cuda_requested_without_cuda_fails_clearly():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: the error path cannot be exercised here")
+    X, y, _ = make_cluster_regression(n_per_cluster=5, n_features=6, random_state=0)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        GraMixCRegressor(fusion=Fusion(device="cuda", max_epochs=2)).fit(X, y)
+
+
+def test_nested_fusion_parameters_in_gridsearch():
+    X, y, _ = make_cluster_regression(n_per_cluster=10, n_features=10, random_state=0)
+    from sklearn.linear_model import Ridge
+
+    pipe = make_pipeline(GraMixC(fusion=Fusion(max_epochs=5), cv=2, n_configurations=3,
+                                 random_state=0), Ridge())
+    grid = GridSearchCV(pipe, {"gramixc__fusion__d_model": [8, 16]}, cv=2).fit(X, y)
+    assert grid.best_estimator_[0].fusion.d_model in (8, 16)
+    assert grid.best_estimator_[0].model_.attention.readout.in_features in (8, 16)

@@ -144,3 +144,20 @@ def test_duplicates_constant_column_and_one_feature():
     np.testing.assert_array_equal(ext.transform(X), ext.configurations_.ids)
     one = ConfigurationExtractor(random_state=0).fit(X[:, :1])  # a single feature works
     assert len(one.configurations_) >= 1
+
+
+def test_kneighbors_seam(hier_blobs, hier_extractor):
+    X, _, _ = hier_blobs
+    ext = hier_extractor
+    d, i = ext.kneighbors()  # training rows, own entry excluded: the graph's lists
+    np.testing.assert_array_equal(i, ext.graph_.indices)
+    d40, i40 = ext.kneighbors(n_neighbors=40)
+    assert i40.shape == (len(X), 40) and not (i40 == np.arange(len(X))[:, None]).any()
+    assert np.all(np.diff(d40, axis=1) >= 0)
+    np.testing.assert_array_equal(i40[:, :5], i[:, :5])
+    dn, inew = ext.kneighbors(X[:7] + 1e-3, n_neighbors=3)
+    assert inew.shape == (7, 3) and np.all(dn >= 0)
+    w = ext.vote_weights(d)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="n_neighbors"):
+        ext.kneighbors(n_neighbors=0)

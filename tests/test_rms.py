@@ -460,11 +460,11 @@ def test_lookup_table_and_sorting_paths_agree(monkeypatch):
 
 
 @pytest.mark.parametrize("lut", [True, False])
-def test_majority_parent_ties_go_to_smallest_parent(monkeypatch, lut):
+def testmajority_parent_ties_go_to_smallest_parent(monkeypatch, lut):
     monkeypatch.setattr(rms, "_use_lut", lambda *args: lut)
     child = np.array([0, 0, 1, 1, 1, 2, 2, 2])
     parent = np.array([2, 1, 0, 2, 2, 3, 1, 3])
-    assert rms._majority_parent(child, parent, 3).tolist() == [1, 2, 3]
+    assert rms.majority_parent(child, parent, 3).tolist() == [1, 2, 3]
 
 
 def test_docstring_examples():

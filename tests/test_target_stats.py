@@ -59,3 +59,93 @@ def test_fold_ids_groups_stay_together():
     for g in range(20):
         assert len(set(f[groups == g])) == 1
     assert set(f) == {0, 1, 2, 3}
+
+
+def _toy(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = np.column_stack([rng.integers(0, 3, n), rng.integers(0, 9, n)])
+    nb = np.array([rng.choice(np.delete(np.arange(n), i), 6, replace=False) for i in range(n)])
+    w = np.full((n, 6), 1 / 6)
+    return ids, nb, w, rng.normal(size=n), fold_ids(n, 5, seed)
+
+
+def test_cluster_encoder_is_the_crossfit_and_stores_its_tables():
+    from gramixc.target_stats import ClusterTargetEncoder
+
+    ids, nb, w, y, folds = _toy()
+    enc = ClusterTargetEncoder(smoothing=3.0)
+    oof = enc.fit_crossfit(ids, y, nb, w, folds)
+    np.testing.assert_array_equal(oof, crossfit_features(nb, w, ids, y, folds, smoothing=3.0))
+    # transform reads the tables fitted on all rows, not a stored y
+    np.testing.assert_array_equal(
+        enc.transform(nb[:10], w[:10]),
+        soft_features(nb[:10], w[:10], ids, cluster_stats(ids, y, smoothing=3.0)))
+    np.testing.assert_allclose(enc.standardize(oof).mean(axis=(0,)), 0.0, atol=1e-9)
+    # bags: the average of the per-bag encodings
+    ids2 = ids[::-1].copy()
+    both = ClusterTargetEncoder(smoothing=3.0).fit([ids, ids2], y)
+    one = ClusterTargetEncoder(smoothing=3.0).fit(ids, y).transform(nb, w)
+    two = ClusterTargetEncoder(smoothing=3.0).fit(ids2, y).transform(nb, w)
+    np.testing.assert_allclose(both.transform(nb, w), (one + two) / 2)
+
+
+def test_parent_shrinkage_follows_the_lineage():
+    # coarse: {0,1,2,3} | {4,5}; fine splits the first into {0,1} {2,3}
+    ids = np.array([[0, 0], [0, 0], [0, 1], [0, 1], [1, 2], [1, 2]])
+    y = np.array([1.0, 1.0, 3.0, 3.0, 10.0, 10.0])
+    s = 2.0
+    g = cluster_stats(ids, y, smoothing=s)
+    p = cluster_stats(ids, y, smoothing=s, shrink="parent")
+    np.testing.assert_allclose(p.tables[0], g.tables[0])  # coarsest: global prior
+    parent0 = p.tables[0][0, 0]  # smoothed mean of coarse cluster 0
+    np.testing.assert_allclose(p.tables[1][0, 0], (2.0 + s * parent0) / (2 + s))
+    np.testing.assert_allclose(p.tables[1][2, 0], (20.0 + s * p.tables[0][1, 0]) / (2 + s))
+    # the fine mean of a cluster inside a high-valued parent moves towards the parent
+    assert p.tables[1][2, 0] > g.tables[1][2, 0]
+
+
+def test_neighbor_encoder_crossfit_never_reads_own_fold():
+    from gramixc.target_stats import NeighborTargetEncoder
+
+    rng = np.random.default_rng(1)
+    n = 120
+    X = rng.normal(size=(n, 3))
+    d = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    nb = np.argsort(d, axis=1)[:, :60]
+    y = rng.normal(size=n)
+    folds = fold_ids(n, 4, 0)
+    enc = NeighborTargetEncoder(sizes=(3, 10))
+    a = enc.fit_crossfit(y, nb, folds)
+    y2 = y.copy()
+    y2[folds == 2] += 50.0
+    b = NeighborTargetEncoder(sizes=(3, 10)).fit_crossfit(y2, nb, folds)
+    np.testing.assert_allclose(a[folds == 2], b[folds == 2])
+    assert not np.allclose(a[folds != 2], b[folds != 2])
+    # the first 3 neighbours outside the row's fold, exactly
+    r = 0
+    other = [j for j in nb[r] if folds[j] != folds[r]][:3]
+    np.testing.assert_allclose(a[r, 0, 0], y[other].mean())
+    # new rows: plain means of the nearest training rows
+    np.testing.assert_allclose(enc.transform(nb[:2])[:, 1, 0], y[nb[:2, :10]].mean(axis=1))
+
+
+def test_neighbor_encoder_fills_a_shortfall_with_the_out_of_fold_mean():
+    from gramixc.target_stats import NeighborTargetEncoder
+
+    y = np.array([0.0, 0.0, 6.0, 6.0])
+    folds = np.array([0, 0, 1, 1])
+    nb = np.array([[1, 2, 3], [0, 2, 3], [3, 0, 1], [2, 0, 1]])
+    out = NeighborTargetEncoder(sizes=(3,)).fit_crossfit(y, nb, folds)
+    # row 0 sees rows 2, 3 outside its fold (both 6) and one prior slot (mean of fold 1 = 6)
+    np.testing.assert_allclose(out[:, 0, 0], [6.0, 6.0, 0.0, 0.0])
+
+
+def test_neighbor_encoder_classes():
+    from gramixc.target_stats import NeighborTargetEncoder
+
+    y = np.array([0, 1, 2, 2])
+    enc = NeighborTargetEncoder(sizes=(2,), n_classes=3).fit(y)
+    assert enc.n_stats == 3
+    np.testing.assert_allclose(enc.transform(np.array([[2, 3]]))[0, 0], [0, 0, 1])
+    assert NeighborTargetEncoder(n_classes=2).fit(np.array([0, 1])).targets_.shape == (2, 1)

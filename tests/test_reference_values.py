@@ -1,0 +1,65 @@
+"""Pinned outputs of the paper-faithful paths under a fixed seed.
+
+The values were recorded with the estimator core *before* it was reshaped into
+encoders, tokenisation classes and feature blocks; the reshaped core reproduces
+them (to rounding of the summation order). A change of any of these numbers is a
+change of behaviour and must be deliberate.
+"""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import train_test_split
+
+from gramixc import Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
+from gramixc.synthetic import make_cluster_regression, make_hierarchical_blobs
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y, _ = make_cluster_regression(n_per_cluster=15, n_features=20, random_state=0)
+    Xb, _, fine = make_hierarchical_blobs(n_per_cluster=25, random_state=1)
+    return (train_test_split(X, y, test_size=0.3, random_state=0),
+            train_test_split(Xb, fine % 3, test_size=0.3, random_state=0))
+
+
+def _check(arr, shape, abs_sum, last):
+    arr = np.asarray(arr, dtype=float)
+    assert arr.shape == shape
+    np.testing.assert_allclose(np.abs(arr).sum(), abs_sum, rtol=1e-9)
+    np.testing.assert_allclose(arr.ravel()[-6:], last, rtol=1e-7, atol=1e-9)
+
+
+def test_gramixc_compact_target_full_pinned(data):
+    (Xtr, Xte, ytr, yte), _ = data
+    kw = dict(random_state=0, fusion=Fusion(max_epochs=20), cv=3, n_configurations=6)
+    g = GraMixC(features="full", **kw)
+    _check(g.fit_transform(Xtr, ytr), (189, 40), 11724.34914418322, [0.0] * 6)
+    _check(g.transform(Xte), (81, 40), 5296.014339720284, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
+    g = GraMixC(features="target", **kw).fit(Xtr, ytr)
+    _check(g.transform(Xte), (81, 28), 2869.9602098556884,
+           [0.617650461442, -0.856288507496, -0.655318974235, -0.612303958774,
+            -0.532715058169, -0.465142573675])
+
+
+@pytest.mark.parametrize("tok, abs_sum, last", [
+    ("target", 37.51870653913209, [-0.702983737936, -0.0211244503274, -0.554278160498,
+                                   -1.03674934964, 0.341080475442, -0.541301611056]),
+    ("scalar", 31.377796216768896, [-0.638483688214, 0.148525520026, -0.442762333428,
+                                    -0.816349567677, 0.337725794794, -0.43244538006]),
+    ("soft", 40.12243755167523, [-1.10506529301, 0.0320460881109, -0.628552346033,
+                                 -1.56332316117, 0.387184845221, -0.631494156804]),
+])
+def test_regressor_tokenizations_pinned(data, tok, abs_sum, last):
+    (Xtr, Xte, ytr, yte), _ = data
+    reg = GraMixCRegressor(random_state=0, fusion=Fusion(max_epochs=15, tokenization=tok),
+                           cv=3, n_configurations="all").fit(Xtr, ytr)
+    _check(reg.predict(Xte), (81,), abs_sum, last)
+
+
+def test_classifier_pinned(data):
+    _, (Xtr, Xte, ytr, yte) = data
+    clf = GraMixCClassifier(random_state=0, fusion=Fusion(max_epochs=15), cv=3,
+                            n_configurations="all").fit(Xtr, ytr)
+    _check(clf.predict_proba(Xte), (68, 3), 68.0,
+           [0.00179018117261, 0.000628660816772, 0.997581158011, 0.00336910482493,
+            0.000728894908068, 0.995902000267])
