@@ -12,8 +12,9 @@ The workflow a bioinformatician would copy:
    species share one temperature, so a row-wise split would let a model look up the
    answer of a sibling sequence;
 4. XGBoost alone against
-   ``KmerSpectrum → GraMixC(metric="cosine", features="target") → XGBoost``,
-   R² on the held-out species;
+   ``KmerSpectrum → GraMixC(metric="cosine") → XGBoost``, R² on the held-out
+   species (GraMixC's gate chooses, on the training species only, which of its
+   feature sets to add: ``gmx.gate_report_``);
 5. plots: predicted vs actual, the lineage of the configurations GraMixC found, and
    the [CLS] attention over configurations for the held-out sequences.
 
@@ -152,7 +153,8 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
     Returns
     -------
     dict
-        ``r2_xgboost``, ``r2_gramixc_xgboost``, ``use_configurations``, ``paths``.
+        ``r2_xgboost``, ``r2_gramixc_xgboost``, ``use_configurations``,
+        ``fusion_trained`` (an attention plot exists), ``paths``.
     """
     t_start = time.perf_counter()
     os.makedirs(out, exist_ok=True)
@@ -184,11 +186,9 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
     t0 = time.perf_counter()
     pipe = make_pipeline(
         KmerSpectrum(k=ks),
-        # features="target": also export the per-configuration cross-fitted target means;
-        # on the 16S sets this measured a little better than the compact default
-        # (docs/benchmarks.md, "Compact output vs features='target'")
-        GraMixC(metric="cosine", features="target", fusion=Fusion(max_epochs=epochs),
-                random_state=random_state),
+        # features="auto" (default): the gate picks among neighbour means, cluster
+        # target means, the fusion output and their unions, or nothing
+        GraMixC(metric="cosine", fusion=Fusion(max_epochs=epochs), random_state=random_state),
         xgb(),
     )
     # GraMixC adds cross-fitted features; its folds keep every species whole
@@ -203,14 +203,7 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
     print(f"configurations of the training sequences: {len(cfg)} "
           f"(K = {cfg.n_clusters.min()}..{cfg.n_clusters.max()}); mixed {len(gmx.selected_)} "
           f"(K = {gmx.n_clusters_.tolist()})")
-    if gmx.reference_scores_ is not None:
-        print(f"do-no-harm check on the training rows ({gmx.cv}-fold HistGradientBoosting R²): "
-              f"k-mers {gmx.reference_scores_['X']:.3f}, k-mers + GraMixC "
-              f"{gmx.reference_scores_['X+gramixc']:.3f}")
-    else:
-        print(f"do-no-harm check: the fusion model's validation loss {gmx.val_loss_:.3f} did not "
-              f"beat the constant prediction's {gmx.baseline_val_loss_:.3f}")
-
+    print(gmx.gate_report_)
     paths = {
         "predicted_vs_actual": os.path.join(out, "16s_predicted_vs_actual.png"),
         "lineage": os.path.join(out, "16s_lineage.png"),
@@ -222,26 +215,26 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
     )
     plot_lineage(cfg, paths["lineage"], max_clusters=40)
 
-    if gmx.use_configurations_:
+    if gmx.fold_models_:
         # attention_map takes what GraMixC sees: the k-mer spectra, not the sequences
         spectra_test = pipe.named_steps["kmerspectrum"].transform(sequences[test])
         attention = gmx.attention_map(spectra_test)
         ids_test = gmx.extractor_.transform(spectra_test)[:, gmx.selected_]
-        names = [f"K={k}" for k in gmx.n_clusters_]
+        names = gmx.token_names_
         paths["attention"] = os.path.join(out, "16s_attention.png")
         plot_attention(attention, ids=ids_test, feature_names=names, path=paths["attention"])
         top = np.argsort(attention.mean(axis=0))[::-1][:3]
-        print("configurations with the most [CLS] attention on held-out sequences: "
-              + ", ".join(f"K={gmx.n_clusters_[j]} ({attention[:, j].mean():.2f})" for j in top))
-    else:
-        print("GraMixC chose not to add features (they did not help on the training rows): "
-              "the second pipeline is XGBoost on the k-mer spectra alone; no attention map.")
-
+        print("tokens with the most [CLS] attention on held-out sequences: "
+              + ", ".join(f"{names[j]} ({attention[:, j].mean():.2f})" for j in top))
+    if not gmx.use_configurations_:
+        print("GraMixC chose not to add features (none helped on the training rows): "
+              "the second pipeline is XGBoost on the k-mer spectra alone.")
     for name, p in paths.items():
         print(f"wrote {name} plot: {p}")
     print(f"finished in {time.perf_counter() - t_start:.1f} s")
     return {"r2_xgboost": r2_alone, "r2_gramixc_xgboost": r2_pipe,
-            "use_configurations": bool(gmx.use_configurations_), "paths": paths}
+            "use_configurations": bool(gmx.use_configurations_),
+            "fusion_trained": bool(gmx.fold_models_), "paths": paths}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Out-of-sample assignment: cluster ids for rows that were not clustered.
 
-Two modes (DESIGN §3.4):
+Two modes (docs/algorithms.md §6):
 
 ``"knn"`` (default, :func:`knn_vote`)
     Query the neighbour index built at fit time ONCE for the ``k`` nearest

@@ -146,23 +146,24 @@ def demo_prediction(out: str, random_state: int = 0, verbose: bool = False) -> d
           f"never seen in training):")
     print(f"  XGBoost alone            R² = {r2_alone:.3f}   ({t_alone:.1f} s)")
     print(f"  GraMixC + XGBoost        R² = {r2_gmx:.3f}   ({t_gmx:.1f} s)")
-    if gmx.reference_scores_ is not None:
-        ref = gmx.reference_scores_
-        print(f"  GraMixC's own check on the training rows (cross-validated gradient "
-              f"boosting): R² {ref['X']:.3f} without -> {ref['X+gramixc']:.3f} with its features")
+    rep = gmx.gate_report_
+    if rep is not None:
+        print(f"  GraMixC's gate on the training rows ({rep.metric}, reference model on the "
+              f"k-mers {rep.reference_score:.3f}) chose {rep.chosen!r}: {rep.reason}")
     paths = {}
-    if gmx.use_configurations_:
-        print(f"  GraMixC mixed {len(gmx.selected_)} configurations "
-              f"(K = {gmx.n_clusters_.tolist()})")
+    if gmx.fold_models_:
         paths["attention"] = os.path.join(out, "16s_attention.png")
-        ids = gmx.extractor_.transform(X[te])[:, gmx.selected_]
-        plot_attention(gmx.attention_map(X[te]), ids=ids,
-                       feature_names=[f"K={k}" for k in gmx.n_clusters_],
-                       path=paths["attention"])
+        plot_attention(gmx.attention_map(X[te]),
+                       ids=gmx.extractor_.transform(X[te])[:, gmx.selected_],
+                       feature_names=gmx.token_names_, path=paths["attention"])
         print(f"wrote attention plot: {paths['attention']}")
+    if gmx.use_configurations_:
+        added = gmx.get_feature_names_out()[X.shape[1]:]
+        print(f"  GraMixC added {len(added)} columns ({gmx.feature_set_}): "
+              f"{', '.join(added[:6])}{', ...' if len(added) > 6 else ''}")
     else:
-        print("  GraMixC added no features: they did not help on the training rows "
-              "(do-no-harm check), so the pipeline equals XGBoost alone")
+        print("  GraMixC added no features: none of its feature sets helped on the training "
+              "rows, so the pipeline equals XGBoost alone")
     return {"r2_alone": r2_alone, "r2_gramixc": r2_gmx, "paths": paths, "model": gmx}
 
 
@@ -184,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--folds", type=int, default=None,
                          help="outer folds (default 5; 3 with --quick)")
     p_bench.add_argument("--seed", type=int, default=0)
+    p_bench.add_argument("--predictors", nargs="+", choices=("xgboost", "linear", "mlp"),
+                         default=None, help="downstream predictors (default: all three; "
+                                            "xgboost and linear with --quick)")
+    p_bench.add_argument("--gramixc", nargs="+", choices=("default", "paper", "fusion"),
+                         default=None, help="GraMixC rows: the default, the paper-faithful "
+                                            "path, the default with the fusion sets among "
+                                            "the gate's choices (default: all three)")
     p_bench.add_argument("--out", default="docs/benchmarks.md")
     p_bench.add_argument("--img-dir", default="docs/img")
     p_bench.add_argument("--raw", default="benchmarks/results/benchmarks.json")
@@ -211,10 +219,18 @@ def main(argv: list[str] | None = None) -> int:
         cmd = "gramixc bench" + (" --quick" if args.quick else "") + (
             f" --datasets {' '.join(args.datasets)}" if args.datasets else "") + (
             f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "") + (
-            " --append" if args.append else "")
+            " --append" if args.append else "") + (
+            f" --seed {args.seed}" if args.seed else "") + (
+            f" --predictors {' '.join(args.predictors)}" if args.predictors else "") + (
+            f" --gramixc {' '.join(args.gramixc)}" if args.gramixc else "")
+        from .bench import GRAMIXC_SHORT
+
         run_benchmarks(names, n_folds=args.folds, seed=args.seed, quick=args.quick,
                        out_md=args.out, img_dir=args.img_dir, raw_path=args.raw, command=cmd,
-                       log=lambda msg: print(msg, flush=True), append=args.append)
+                       log=lambda msg: print(msg, flush=True), append=args.append,
+                       predictors=args.predictors,
+                       gramixc_variants=[GRAMIXC_SHORT[v] for v in args.gramixc]
+                       if args.gramixc else None)
         return 0
     if args.command == "demo":
         t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Dataset loaders for examples and benchmarks (DESIGN §4).
+"""Dataset loaders for examples and benchmarks.
 
 Every loader returns a :class:`Dataset`; :func:`load_dataset` dispatches by name and
 :func:`list_datasets` lists the names. Nothing is downloaded at load time: every

@@ -1,7 +1,7 @@
 """Partitions as lines in the resolution γ, and their upper envelope.
 
 For a fixed partition ω the quality optimised by Leiden is linear in γ
-(DESIGN §3.2)::
+(docs/algorithms.md §3)::
 
     Q_ω(γ) = h_a(ω) − γ · h_r(ω)
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
@@ -47,10 +48,11 @@ from ._validation import check_features
 from .assign import knn_vote
 from .configurations import evenly_spaced
 from .extractor import ConfigurationExtractor
-from .target_stats import ClusterTargetEncoder, fold_ids
-from .tokens import TOKENIZATIONS, Tokenization, get_tokenization
+from .target_stats import ClusterTargetEncoder, NeighborTargetEncoder, fold_ids
+from .tokens import TOKENIZATIONS, NeighborTokens, Tokenization, get_tokenization
 
-__all__ = ["Fusion", "GraMixC", "GraMixCRegressor", "GraMixCClassifier"]
+__all__ = ["Fusion", "GraMixC", "GraMixCRegressor", "GraMixCClassifier", "FEATURE_SETS",
+           "AUTO_CANDIDATES", "FUSION_CANDIDATES"]
 
 
 def _check_y(y, n: int) -> np.ndarray:
@@ -112,17 +114,29 @@ class Fusion(BaseEstimator):
         A learnable [CLS] token; its scalar is exported by :class:`GraMixC`.
     residual : bool, default=False
         Residual connection and a feed-forward block around the attention.
+    readout : {"mixed", "select"}, default="select"
+        ``"mixed"``: every scalar reads its position after attention (the paper's
+        module). ``"select"``: each token's scalar is a prediction from that token
+        alone and the [CLS] scalar their average weighted by the [CLS] attention —
+        attention that selects scales per sample
+        (see :class:`~gramixc.fusion.ConfigAttention`).
     attn_dropout : float, default=0.1
     aux_weight : float, default=0.5
         Deep supervision of the fused scalars (see :func:`gramixc.fusion.train`).
-    max_epochs : int, default=100
-    batch_size : int, default=128
-    learning_rate : float, default=1e-3
-    patience : int, default=10
+    max_epochs : int, default=60
+    batch_size : int, default=512
+    learning_rate : float, default=3e-3
+    patience : int, default=6
         Early stopping: epochs without improvement of the validation loss.
     validation_fraction : float, default=0.15
         Share of the training rows (whole groups when grouped) held out for early
         stopping.
+    max_samples : "auto", int or None, default="auto"
+        Train each model on at most this many rows (a seeded random subset;
+        predictions still cover every row). ``"auto"``: 4096 for the fold models
+        of :class:`GraMixC` (a stacker of a few tokens needs no more, and its cost
+        then stays flat in n), all rows for the end-to-end estimators, whose MLP
+        also reads ``X``. None: all rows.
     device : {"cpu", "cuda", "cuda:N", "auto"}, default="cpu"
 
     Examples
@@ -140,6 +154,7 @@ class Fusion(BaseEstimator):
         "n_registers": [Interval(numbers.Integral, 0, None, closed="left")],
         "use_cls": ["boolean"],
         "residual": ["boolean"],
+        "readout": [StrOptions({"mixed", "select"})],
         "attn_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "aux_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -147,20 +162,25 @@ class Fusion(BaseEstimator):
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "patience": [Interval(numbers.Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 0.5, closed="neither")],
+        "max_samples": [StrOptions({"auto"}), None, Interval(numbers.Integral, 16, None,
+                                                              closed="left")],
         "device": [str],
     }
 
     def __init__(self, tokenization="target", d_model: int = 32, n_heads: int = 1,
                  n_registers: int = 2, use_cls: bool = True, residual: bool = False,
-                 attn_dropout: float = 0.1, aux_weight: float = 0.5, max_epochs: int = 100,
-                 batch_size: int = 128, learning_rate: float = 1e-3, patience: int = 10,
-                 validation_fraction: float = 0.15, device: str = "cpu") -> None:
+                 readout: str = "select", attn_dropout: float = 0.1,
+                 aux_weight: float = 0.5, max_epochs: int = 60, batch_size: int = 512,
+                 learning_rate: float = 3e-3, patience: int = 6,
+                 validation_fraction: float = 0.15, max_samples="auto",
+                 device: str = "cpu") -> None:
         self.tokenization = tokenization
         self.d_model = d_model
         self.n_heads = n_heads
         self.n_registers = n_registers
         self.use_cls = use_cls
         self.residual = residual
+        self.readout = readout
         self.attn_dropout = attn_dropout
         self.aux_weight = aux_weight
         self.max_epochs = max_epochs
@@ -168,6 +188,7 @@ class Fusion(BaseEstimator):
         self.learning_rate = learning_rate
         self.patience = patience
         self.validation_fraction = validation_fraction
+        self.max_samples = max_samples
         self.device = device
 
     def validate(self) -> None:
@@ -176,6 +197,8 @@ class Fusion(BaseEstimator):
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} must be divisible by "
                              f"n_heads={self.n_heads}")
+        if self.readout == "select" and not self.use_cls:
+            raise ValueError("readout='select' needs use_cls=True (the [CLS] row selects)")
         _check_device_name(self.device)
 
 
@@ -194,6 +217,10 @@ class _GraMixCBase(BaseEstimator):
         "n_configurations": [StrOptions({"auto", "all"}),
                              Interval(numbers.Integral, 0, None, closed="left"), "array-like"],
         "max_configurations": [Interval(numbers.Integral, 1, None, closed="left")],
+        "neighbors": ["array-like"],
+        "n_seeds": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_repeats": [Interval(numbers.Integral, 1, None, closed="left")],
+        "shrinkage": [StrOptions({"global", "parent"})],
         "smoothing": [Interval(numbers.Real, 0, None, closed="left")],
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
         "fusion": [None, Fusion],
@@ -210,6 +237,10 @@ class _GraMixCBase(BaseEstimator):
         """Every parameter, before any work (scikit-learn's constraints + cross-checks)."""
         self._validate_params()
         self._fusion().validate()
+        sizes = np.asarray(self.neighbors).ravel()
+        if sizes.size and (sizes.dtype.kind not in "iu" or sizes.min() < 1):
+            raise ValueError(f"neighbors must be positive integers (neighbourhood sizes), got "
+                             f"{self.neighbors!r}")
         if self.extractor is not None:
             ext_params = self.extractor.get_params()
             for name in ("k", "metric"):
@@ -226,6 +257,13 @@ class _GraMixCBase(BaseEstimator):
 
     def _seeds(self, n: int) -> np.ndarray:
         return check_random_state(self.random_state).randint(0, 2**31 - 1, size=n)
+
+    def _fold_splits(self, n: int, seed: int, groups=None) -> list[np.ndarray]:
+        """``n_repeats`` cross-fitting splits; the first is ``fold_ids(n, cv, seed)``."""
+        splits = [fold_ids(n, self.cv, int(seed), groups=groups)]
+        extra = np.random.SeedSequence([int(seed), 104729]).generate_state(self.n_repeats - 1)
+        splits += [fold_ids(n, self.cv, int(s), groups=groups) for s in extra]
+        return splits
 
     def _threads(self) -> int:
         """torch threads from ``n_jobs`` (scikit-learn semantics: None → 1, -1 → all)."""
@@ -272,11 +310,15 @@ class _GraMixCBase(BaseEstimator):
         return 1 if self.task_ == "regression" else self._n_classes
 
     # ------------------------------------------------------------------ configurations
-    def _make_extractor(self, seed: int) -> ConfigurationExtractor:
+    def _make_extractor(self, seed: int, n: int, cap: int) -> ConfigurationExtractor:
         if self.extractor is None:
+            # at most max_configurations scales are mixed, none finer than the cap: the
+            # sweep stops where clusters reach the cap's mean size and skips refinement
+            # (the envelope's extra crossings only add configurations between ones kept)
             return ConfigurationExtractor(k=self._k(),
                                           metric="euclidean" if self.metric is None
-                                          else self.metric,
+                                          else self.metric, refine=False,
+                                          min_cluster_size=max(5.0, n / cap),
                                           n_jobs=self.n_jobs, random_state=int(seed))
         ext = clone(self.extractor)
         if ext.get_params().get("random_state") is None:
@@ -292,7 +334,7 @@ class _GraMixCBase(BaseEstimator):
         """
         n = X.shape[0]
         cap = max(2, n // 10) if self.max_clusters == "auto" else int(self.max_clusters)
-        ext = self._make_extractor(seed)
+        ext = self._make_extractor(seed, n, cap)
         ext.set_params(max_clusters=min(cap, ext.max_clusters or cap), verbose=self.verbose)
         self.extractor_ = ext.fit(X, y if ext.align == "labels" else None)
         K = self.extractor_.configurations_.n_clusters
@@ -301,11 +343,40 @@ class _GraMixCBase(BaseEstimator):
         self.n_clusters_ = K[self.selected_]
         self.configuration_names_ = [f"cfg{j}_k{k}" for j, k in
                                      zip(self.selected_, self.n_clusters_)]
-        self.token_names_ = list(self.configuration_names_)
-        self.n_tokens_ = len(self.selected_)
         self.tokenization_ = get_tokenization(self._fusion().tokenization)
+        self.neighbor_sizes_ = self._neighbor_sizes(n)
+        self.token_names_ = (list(self.configuration_names_)
+                             + [f"knn{k}" for k in self.neighbor_sizes_])
+        self.n_tokens_ = len(self.token_names_)
         dist, nb = self.extractor_.kneighbors()
         return nb, self.extractor_.vote_weights(dist)
+
+    def _neighbor_sizes(self, n: int) -> list[int]:
+        """Requested neighbourhood sizes that fit in a cross-fitting fold's rest (≤ half)."""
+        sizes = sorted({int(k) for k in np.asarray(self.neighbors).ravel()})
+        if not sizes:
+            return []
+        room = max(1, (n * (self.cv - 1) // self.cv) // 2)
+        kept = [k for k in sizes if k <= room]
+        return kept or [min(sizes[0], room)]
+
+    def _seed_bags(self, seed: int) -> list[np.ndarray]:
+        """The mixed configurations plus ``n_seeds − 1`` re-runs of their scales (bags)."""
+        bags = [self.ids_]
+        if self.n_seeds > 1:
+            bags += self.extractor_.resample(self.selected_, self.n_seeds - 1,
+                                             random_state=int(seed))
+        return bags
+
+    def _big_neighbors(self, X=None) -> np.ndarray | None:
+        """Enough nearest training rows for every neighbourhood size (None without sizes)."""
+        if not self.neighbor_sizes_:
+            return None
+        n_train = self.ids_.shape[0]
+        enc = NeighborTargetEncoder(self.neighbor_sizes_)
+        k = enc.n_neighbors_needed(self.cv)
+        k = min(k, n_train - 1 if X is None else n_train)
+        return self.extractor_.kneighbors(X, n_neighbors=k)[1]
 
     def _select(self, m: int) -> np.ndarray:
         """Indices (into the capped configurations) named by ``n_configurations``."""
@@ -325,14 +396,39 @@ class _GraMixCBase(BaseEstimator):
 
     # ------------------------------------------------------------------ encodings, tokens
     def _cluster_encoder(self) -> ClusterTargetEncoder:
-        return ClusterTargetEncoder(n_classes=self._n_classes, smoothing=self.smoothing)
+        return ClusterTargetEncoder(n_classes=self._n_classes, smoothing=self.smoothing,
+                                    shrink=self.shrinkage)
 
-    def _tokens(self, nb, w, encoder, T) -> list[np.ndarray]:
-        """Network inputs for rows with neighbours ``nb``/weights ``w`` (``T``: their
-        cluster target statistics from ``encoder``, when the tokenisation needs them)."""
+    def _neighbor_encoder(self) -> NeighborTargetEncoder:
+        return NeighborTargetEncoder(self.neighbor_sizes_, n_classes=self._n_classes)
+
+    def _encodings(self, y_enc, nb, w, nb_big, folds, rows=None, clusters=True):
+        """Fitted encoders and cross-fitted encodings of training rows ``rows`` (all: None).
+
+        Returns ``(cluster_encoder, T, neighbor_encoder, M)``; an encoder is None
+        when it is not needed (``clusters=False``; no neighbourhood sizes).
+        """
+        cenc = T = nenc = M = None
+        if clusters:
+            cenc = self._cluster_encoder()
+            sub = slice(None) if rows is None else rows
+            T = cenc.fit_crossfit(self.bags_, y_enc, nb[sub], w[sub], folds, rows=rows)
+        if nb_big is not None:
+            nenc = self._neighbor_encoder()
+            M = nenc.fit_crossfit(y_enc, nb_big, folds, rows=rows)
+        return cenc, T, nenc, M
+
+    def _tokens(self, nb, w, cenc, T, nenc=None, M=None) -> list[np.ndarray]:
+        """Network inputs for rows with neighbours ``nb``/weights ``w``: the configuration
+        tokens (``T``: their cluster statistics from ``cenc``, when the tokenisation needs
+        them), then the neighbourhood tokens (``M`` from ``nenc``) when mixed."""
         tok = self.tokenization_
-        stats = encoder.standardize(T) if tok.uses_target_stats else None
-        return tok.arrays(nb, w, self.ids_, self.n_clusters_, stats)
+        stats = cenc.standardize(T) if tok.uses_target_stats else None
+        arrays = tok.arrays(nb, w, self.ids_, self.n_clusters_, stats)
+        if self.neighbor_sizes_:
+            arrays = arrays + NeighborTokens().arrays(nb, w, self.ids_, self.n_clusters_,
+                                                      nenc.standardize(M))
+        return arrays
 
     def _make_attention(self):
         from .fusion import ConfigAttention
@@ -343,6 +439,8 @@ class _GraMixCBase(BaseEstimator):
             n_stats=self._n_stats(), n_embeddings=int(self.n_clusters_.sum()),
             d_model=f.d_model, n_heads=f.n_heads, n_registers=f.n_registers,
             use_cls=f.use_cls, attn_dropout=f.attn_dropout, residual=f.residual,
+            readout=f.readout, n_neighbor_tokens=len(self.neighbor_sizes_),
+            neighbor_stats=NeighborTargetEncoder(n_classes=self._n_classes).n_stats,
         )
 
     def _val_rows(self, n: int, seed: int, groups=None) -> np.ndarray:
@@ -358,11 +456,17 @@ class _GraMixCBase(BaseEstimator):
         n_val = max(2, int(round(frac * n)))
         return np.sort(rng.permutation(n)[:n_val])
 
-    def _new_row_tokens(self, X):
+    def _new_rows(self, X):
+        """Neighbours of new rows: ``(nb, w, nb_big)``."""
         nb, w = self._neighbors_new(X)
-        enc = getattr(self, "encoder_", None)
-        T = enc.transform(nb, w) if enc is not None else None
-        return nb, w, T, self._tokens(nb, w, enc, T)
+        return nb, w, self._big_neighbors(X)
+
+    def _new_row_tokens(self, X):
+        nb, w, nb_big = self._new_rows(X)
+        cenc, nenc = self.encoder_, self.neighbor_encoder_
+        T = cenc.transform(nb, w) if cenc is not None else None
+        M = nenc.transform(nb_big) if nenc is not None else None
+        return nb, w, T, self._tokens(nb, w, cenc, T, nenc, M)
 
     def attention_map(self, X) -> np.ndarray:
         """[CLS] → token attention weights for the rows of ``X`` (n × tokens)."""
@@ -389,7 +493,8 @@ class _GraMixCPredictor(_GraMixCBase):
     }
 
     def __init__(self, extractor=None, k=None, metric=None, max_clusters="auto",
-                 n_configurations="auto", max_configurations=16, smoothing=5.0, cv=5,
+                 n_configurations="auto", max_configurations=16, neighbors=(5, 15, 50, 150),
+                 n_seeds=1, shrinkage="global", smoothing=5.0, cv=5, n_repeats=1,
                  hidden=(256, 128, 64), dropout=0.2, fusion=None, n_jobs=None,
                  random_state=None, verbose=False):
         self.extractor = extractor
@@ -398,8 +503,12 @@ class _GraMixCPredictor(_GraMixCBase):
         self.max_clusters = max_clusters
         self.n_configurations = n_configurations
         self.max_configurations = max_configurations
+        self.neighbors = neighbors
+        self.n_seeds = n_seeds
+        self.shrinkage = shrinkage
         self.smoothing = smoothing
         self.cv = cv
+        self.n_repeats = n_repeats
         self.hidden = hidden
         self.dropout = dropout
         self.fusion = fusion
@@ -441,14 +550,23 @@ class _GraMixCPredictor(_GraMixCBase):
         n = X.shape[0]
         self._x_scaler = StandardScaler().fit(X)
         x = self._x_scaler.transform(X).astype(np.float32)
-        val = self._val_rows(n, int(s_val), groups)
+        cap = self._fusion().max_samples
+        sub = None  # max_samples as an integer: train on a seeded subset of the rows
+        if isinstance(cap, numbers.Integral) and n > cap:
+            sub = np.sort(np.random.default_rng(int(s_val)).choice(n, int(cap), replace=False))
+        val = self._val_rows(n if sub is None else len(sub), int(s_val),
+                             None if groups is None else
+                             (groups if sub is None else groups[sub]))
         n_out = self._n_out()
+
+        def rows(a):
+            return a if sub is None else a[sub]
 
         def mlp_alone():
             with seeded(s_base):
                 base = FusionNet(x.shape[1], None, n_out, hidden=tuple(self.hidden),
                                  dropout=self.dropout)
-            hist = train(base, x, [], y_enc, self.task_, int(s_base), val_rows=val,
+            hist = train(base, rows(x), [], rows(y_enc), self.task_, int(s_base), val_rows=val,
                          desc="MLP alone", **self._train_kwargs())
             return base, hist
 
@@ -459,17 +577,18 @@ class _GraMixCPredictor(_GraMixCBase):
             self.val_loss_ = self.history_["best_val"]
             return self
         nb, w = self._fit_configurations(X, s_cfg, y)
-        folds = fold_ids(n, self.cv, int(s_fold), groups=groups)
-        self.encoder_ = None
-        T = None
-        if self.tokenization_.uses_target_stats:
-            self.encoder_ = self._cluster_encoder()
-            T = self.encoder_.fit_crossfit(self.ids_, y_enc, nb, w, folds)
-        tokens = self._tokens(nb, w, self.encoder_, T)
+        folds = self._fold_splits(n, s_fold, groups)
+        self.bags_ = (self._seed_bags(s_base) if self.tokenization_.uses_target_stats
+                      else [self.ids_])
+        self.encoder_, T, self.neighbor_encoder_, M = self._encodings(
+            y_enc, nb, w, self._big_neighbors(), folds,
+            clusters=self.tokenization_.uses_target_stats)
+        tokens = self._tokens(nb, w, self.encoder_, T, self.neighbor_encoder_, M)
         with seeded(s_net):
             model = FusionNet(x.shape[1], self._make_attention(), n_out,
                               hidden=tuple(self.hidden), dropout=self.dropout)
-        hist = train(model, x, tokens, y_enc, self.task_, int(s_net), val_rows=val,
+        hist = train(model, rows(x), [rows(t) for t in tokens], rows(y_enc), self.task_,
+                     int(s_net), val_rows=val,
                      aux_weight=self._fusion().aux_weight, desc="GraMixC + MLP",
                      **self._train_kwargs())
         self.use_configurations_ = True
@@ -516,6 +635,8 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
         Pseudo-rows shrinking cluster statistics towards the global value.
     cv : int, default=5
         Folds for cross-fitting the target statistics of the training rows.
+    n_repeats : int, default=1
+        Repetitions of the cross-fitting (see :class:`GraMixC`).
     hidden : tuple of int, default=(256, 128, 64)
         Hidden layers of the MLP.
     dropout : float, default=0.2
@@ -596,11 +717,22 @@ class GraMixCClassifier(ClassifierMixin, _GraMixCPredictor):
 
 
 # ============================================================================ transformer
-_LAYOUTS = {
+#: Named column sets of :class:`GraMixC` (block keys of :mod:`gramixc.blocks`).
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "neighbors": ("knn",),
+    "clusters": ("te",),
+    "neighbors+clusters": ("knn", "te"),
     "compact": ("pred", "cls"),
-    "target": ("pred", "cls", "te"),
-    "full": ("pred", "cls", "te", "fused", "ids"),
+    "all": ("pred", "cls", "knn", "te"),
+    "full": ("pred", "cls", "knn", "te", "fused", "ids"),
 }
+#: The candidates ``features="auto"`` chooses among (besides "none"): the encodings,
+#: which cost no network training.
+AUTO_CANDIDATES = ("neighbors", "clusters", "neighbors+clusters")
+#: ``AUTO_CANDIDATES`` plus the sets that train the fusion model in every fold
+#: (``features=FUSION_CANDIDATES`` lets the gate weigh them too, at their cost).
+FUSION_CANDIDATES = AUTO_CANDIDATES + ("compact", "all")
+
 _BLOCKS = {b.key: b for b in (blocks.PredictionBlock(), blocks.ClsBlock(),
                               blocks.TargetMeanBlock(), blocks.NeighborMeanBlock(),
                               blocks.FusedBlock(), blocks.IdsBlock())}
@@ -610,36 +742,41 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     """Plug-and-play GraMixC features for any downstream predictor.
 
     ``fit(X, y)`` finds and aligns configurations (unsupervised, on all training
-    rows) and trains the fusion module (attention over configuration tokens with
-    [CLS] and registers, plus a small head predicting ``y``). ``transform(X)``
-    returns ``[X | added features]``:
+    rows), learns their target encodings and trains the fusion module (attention
+    over configuration and neighbourhood tokens with [CLS] and registers, plus a
+    small head predicting ``y``). ``transform(X)`` returns ``[X | added
+    columns]``, from these blocks:
 
+    * ``knn{k}`` — the target mean of the ``k`` nearest training rows, for every
+      size in ``neighbors`` (class fractions for more than two classes);
+    * ``te_cfg{j}_k{K}`` — the soft-vote cluster target mean of every mixed
+      configuration, averaged over ``n_seeds`` Leiden runs of its scale;
     * ``gramixc_pred`` — the fusion model's prediction (one column per class for
-      more than two classes, the positive-class probability for two);
-    * ``gramixc_cls`` — the [CLS] scalar (deep-supervised to predict ``y``, so it
-      means the same in every cross-fitting fold; regression and binary tasks);
-    * with ``features="target"`` or ``"full"``: ``te_cfg{j}_k{K}`` — the soft-vote
-      cluster target mean of every configuration (class fractions for more than
-      two classes);
-    * with ``features="full"``: the per-configuration fused scalars
-      (``fused_cfg{j}``) and the aligned ids (``cfg{j}_k{K}``).
+      more than two classes, the positive-class probability for two) and
+      ``gramixc_cls``, the [CLS] scalar (regression and binary tasks);
+    * with ``features="full"`` also the per-token fused scalars
+      (``fused_...``) and the aligned ids (``cfg{j}_k{K}``).
 
-    ``fit_transform(X, y)`` returns **cross-fitted** added features for the
-    training rows: ``cv`` fold models each predict the rows they did not see
-    (their own target statistics cross-fitted again inside), so a downstream
-    model cannot memorise ``y`` through them; the final model, fitted on all
-    rows, serves ``transform``. As with :class:`sklearn.preprocessing.TargetEncoder`,
-    ``fit(X, y).transform(X)`` is *not* the same as ``fit_transform(X, y)`` and
-    would leak: use ``fit_transform`` (pipelines do).
+    **Which columns.** With the default ``features="auto"`` GraMixC *chooses*,
+    on the training rows only, among no columns at all, ``"neighbors"``,
+    ``"clusters"``, ``"neighbors+clusters"``, ``"compact"`` (the fusion output)
+    and ``"all"``: a reference model (``reference_estimator``) is cross-validated
+    on ``X`` and a small stacker measures what each set adds (see
+    :mod:`gramixc.gate`); ``gate_report_`` records every score, the choice and its
+    reason (printed with ``verbose=True``). When nothing clears the bar,
+    ``transform`` returns ``X`` unchanged. A list of those names restricts the
+    choice; one name forces that set.
 
-    The added columns are standardised (z-scores of the training features), so
-    neural and linear heads can use them as they are. With
-    ``n_configurations="auto"`` the features are dropped altogether
-    (``use_configurations_ = False``, ``transform`` returns ``X``) when the
-    fusion model does not beat the constant prediction on held-out training
-    rows, or when a reference model (``reference_estimator``) cross-validated on
-    the training rows scores no higher with them than without — adding GraMixC
-    to a pipeline then changes nothing.
+    **No leakage.** ``fit_transform(X, y)`` returns **cross-fitted** columns for
+    the training rows: every statistic of a row in fold ``f`` is computed
+    without fold ``f``, and the fusion output of fold ``f`` comes from a model
+    trained without it (on statistics cross-fitted again inside). New rows are
+    described by the statistics of all training rows, and by the average of the
+    ``cv`` fold models, each reading the statistics it was trained with — so
+    training and new rows look alike by construction. As with
+    :class:`sklearn.preprocessing.TargetEncoder`, ``fit(X, y).transform(X)`` is
+    *not* ``fit_transform(X, y)`` and would leak: use ``fit_transform``
+    (pipelines do). The added columns are standardised on the training rows.
 
     Parameters
     ----------
@@ -656,29 +793,42 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         Cap on the clusters of a configuration (``"auto"``: ``n_train // 10``).
     n_configurations : "auto", "all", int or list of int, default="auto"
         Which configurations to mix: ``"auto"`` = up to ``max_configurations``
-        spread coarse → fine (and checked, see below); an int = that many spread
-        evenly; a list = indices into the capped configurations.
+        spread coarse → fine; an int = that many spread evenly; a list = indices
+        into the capped configurations.
     max_configurations : int, default=16
+    neighbors : tuple of int, default=(5, 15, 50, 150)
+        Neighbourhood sizes of the ``knn`` block and of the neighbourhood tokens
+        (sizes above half a fold's rest are dropped); ``()`` for none.
+    n_seeds : int, default=1
+        Leiden runs per mixed scale whose cluster statistics are averaged (the
+        configuration itself plus ``n_seeds − 1`` re-runs,
+        :meth:`ConfigurationExtractor.resample`); 1 = the configuration alone
+        (each extra seed costs one Leiden run per mixed scale).
+    shrinkage : {"global", "parent"}, default="global"
+        Prior of the smoothed cluster statistics: the global mean, or the parent
+        cluster in the next coarser configuration (lineage shrinkage).
     smoothing : float, default=5.0
-        Pseudo-rows shrinking cluster statistics towards the global value.
+        Pseudo-rows of that prior.
     cv : int, default=5
-        Folds for cross-fitting (target statistics and fold models).
+        Cross-fitting folds (statistics, fold models, the gate).
+    n_repeats : int, default=1
+        Repetitions of the cross-fitting with other fold splits; a training row's
+        statistics are averaged over them (less fold noise, still never reading
+        its own fold).
     task : {"auto", "regression", "classification"}, default="auto"
         ``"auto"``: a float ``y`` is regression; otherwise
         :func:`sklearn.utils.multiclass.type_of_target` decides (integer, string or
         boolean labels are classes). Set it for integer-coded regression targets.
-    features : {"compact", "target", "full"}, default="compact"
-        Which columns to add (see above).
+    features : "auto", a name of :data:`FEATURE_SETS` or a list of names, default="auto"
+        See "Which columns" above.
     passthrough : bool, default=True
         Prepend the original features ``X``.
-    reference_estimator : estimator, "none" or None, default=None
-        The model ``n_configurations="auto"`` uses to decide whether the added
-        features help: it is cross-validated on the training rows with and without
-        them. None = :class:`~sklearn.ensemble.HistGradientBoostingRegressor` /
-        ``Classifier``; pass your downstream model for the most faithful check;
-        ``"none"`` skips the check (the fusion model must still beat a constant).
+    reference_estimator : estimator or None, default=None
+        The gate's first-stage model, cross-validated on ``X``. None =
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor` / ``Classifier``;
+        pass your downstream model for the most faithful check.
     head_hidden : tuple of int, default=(64,)
-        Hidden layers of the small head on the fused scalars.
+        Hidden layers of the fusion model's head.
     fusion : Fusion, optional
         Attention module and training settings (default ``Fusion()``).
     n_jobs : int or None, default=None
@@ -686,6 +836,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         reference-model threads); results do not depend on it.
     random_state : int, RandomState instance or None
     verbose : bool, default=False
+        Progress bars, and the gate's report.
 
     Attributes
     ----------
@@ -694,12 +845,21 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         The mixed configurations (indices among the capped ones) and their sizes.
     encoder_ : ClusterTargetEncoder or None
         Cluster target statistics of all training rows (serve ``transform``).
-    model_ : FusionNet
-        The final fusion model.
+    neighbor_encoder_ : NeighborTargetEncoder or None
+    fold_models_ : list
+        ``(model, cluster encoder, neighbour encoder)`` of every fold; their
+        average serves the fusion columns of new rows.
     layout_ : list of FeatureBlock
-        The added column blocks, in order.
+        The added column blocks, in order (empty when nothing is added).
+    gate_report_ : GateReport or None
+        The gate's measurements and decision (``features="auto"`` or a list).
+    feature_set_ : str
+        The feature set added (``"none"``: nothing).
+    timings_ : dict
+        Seconds spent in each stage of the last fit (configurations, encodings,
+        fusion, gate).
     use_configurations_ : bool
-        Whether the added columns are kept.
+        Whether any column is added.
 
     Examples
     --------
@@ -712,20 +872,23 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     >>> pipe = make_pipeline(GraMixC(fusion=Fusion(max_epochs=20), random_state=0), Ridge())
     >>> pipe.fit(X, y).predict(X[:3]).shape
     (3,)
+    >>> pipe[0].gate_report_.chosen in ("none",) + AUTO_CANDIDATES
+    True
     """
 
     _parameter_constraints: dict = {
         **_GraMixCBase._parameter_constraints,
         "task": [StrOptions({"auto", "regression", "classification"})],
-        "features": [StrOptions(set(_LAYOUTS))],
+        "features": [StrOptions({"auto", *FEATURE_SETS}), list, tuple],
         "passthrough": ["boolean"],
-        "reference_estimator": [None, StrOptions({"none"}), HasMethods(["fit", "score"])],
+        "reference_estimator": [None, HasMethods(["fit", "predict"])],
         "head_hidden": ["array-like"],
     }
 
     def __init__(self, extractor=None, k=None, metric=None, max_clusters="auto",
-                 n_configurations="auto", max_configurations=16, smoothing=5.0, cv=5,
-                 task="auto", features="compact", passthrough=True, reference_estimator=None,
+                 n_configurations="auto", max_configurations=16, neighbors=(5, 15, 50, 150),
+                 n_seeds=1, shrinkage="global", smoothing=5.0, cv=5, n_repeats=1, task="auto",
+                 features="auto", passthrough=True, reference_estimator=None,
                  head_hidden=(64,), fusion=None, n_jobs=None, random_state=None,
                  verbose=False):
         self.extractor = extractor
@@ -734,8 +897,12 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.max_clusters = max_clusters
         self.n_configurations = n_configurations
         self.max_configurations = max_configurations
+        self.neighbors = neighbors
+        self.n_seeds = n_seeds
+        self.shrinkage = shrinkage
         self.smoothing = smoothing
         self.cv = cv
+        self.n_repeats = n_repeats
         self.task = task
         self.features = features
         self.passthrough = passthrough
@@ -747,8 +914,21 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    def _candidates(self) -> tuple[list[str], bool]:
+        """The feature-set names in play and whether the gate chooses among them."""
+        f = self.features
+        if isinstance(f, str):
+            return (list(AUTO_CANDIDATES), True) if f == "auto" else ([f], False)
+        names = list(f)
+        bad = [c for c in names if c not in FEATURE_SETS]
+        if not names or bad:
+            raise ValueError(f"features must be 'auto', one of {sorted(FEATURE_SETS)} or a "
+                             f"non-empty list of them, got {f!r}")
+        return names, True
+
     def _prepare(self, X, y, groups=None):
         self._validate()
+        self._candidates()
         if isinstance(self.n_configurations, numbers.Integral) and self.n_configurations == 0:
             raise ValueError("n_configurations=0 mixes nothing: use the downstream predictor "
                              "alone (GraMixC would return X unchanged)")
@@ -771,19 +951,33 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         if self.task_ == "classification" and self._n_classes < 2:
             raise ValueError("GraMixC classification needs at least 2 classes in y, got 1 class")
         seeds = self._seeds(4 + self.cv)
+        t0 = time.perf_counter()
         nb, w = self._fit_configurations(X, seeds[0], y)
+        self.timings_ = {"configurations": time.perf_counter() - t0}
         return X, y_enc, groups, seeds, nb, w
 
-    def _layout(self, keys) -> list:
+    def _layout(self, name: str) -> list:
+        if name == "none":
+            return []
         has_cls = self._fusion().use_cls and (self.task_ == "regression"
                                               or self._n_classes == 2)
-        return [_BLOCKS[k] for k in keys if k != "cls" or has_cls]
+        keys = [k for k in FEATURE_SETS[name] if k != "cls" or has_cls]
+        if not self.neighbor_sizes_:
+            keys = [k for k in keys if k != "knn"]
+        return [_BLOCKS[k] for k in keys]
 
-    def _fit_fusion(self, y_enc, rows, nb, w, encoder, T, seed, groups):
-        """Train a fusion model on training rows ``rows``; return (model, history)."""
+    def _fit_fusion(self, y_enc, rows, tokens, seed, groups):
+        """Train a fusion model on training rows ``rows`` (their ``tokens``), on at most
+        ``max_samples`` of them."""
         from .fusion import FusionNet, seeded, train
 
-        tokens = self._tokens(nb[rows], w[rows], encoder, T)
+        cap = self._fusion().max_samples
+        cap = 4096 if cap == "auto" else cap
+        if cap is not None and len(rows) > cap:
+            keep = np.sort(np.random.default_rng(int(seed)).choice(len(rows), cap,
+                                                                    replace=False))
+            rows = rows[keep]
+            tokens = [t[keep] for t in tokens]
         val = self._val_rows(len(rows), seed, None if groups is None else groups[rows])
         with seeded(seed):
             model = FusionNet(0, self._make_attention(), self._n_out(),
@@ -813,111 +1007,89 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                                      n_threads=self._threads())
         return parts
 
-    def _baseline_loss(self, y_enc, rows) -> float:
-        """Validation loss of the constant prediction (the bar "auto" must clear)."""
-        y = y_enc[rows]
-        if self.task_ == "regression":
-            return float(np.mean((y - y.mean()) ** 2))
-        p = np.bincount(y, minlength=self._n_classes) / len(y)
-        return float(-np.sum(p[p > 0] * np.log(p[p > 0])))
-
     def _crossfit(self, X, y_enc, groups, seeds, nb, w) -> dict:
-        """Final encoders and model on all rows; out-of-fold parts of the training rows."""
+        """Encoders on all rows, fold models, out-of-fold parts of the training rows, gate."""
         n = X.shape[0]
-        self.layout_ = self._layout(_LAYOUTS[self.features])
-        need = {blk.part for blk in self.layout_}
-        folds = fold_ids(n, self.cv, int(seeds[1]), groups=groups)
-        needs_T = self.tokenization_.uses_target_stats
-        self.encoder_ = None
-        T_all = None
-        if needs_T or "cluster_stats" in need:
-            self.encoder_ = self._cluster_encoder()
-            T_all = self.encoder_.fit_crossfit(self.ids_, y_enc, nb, w, folds)
-        everything = np.arange(n)
-        self.model_, self.history_ = self._fit_fusion(y_enc, everything, nb, w, self.encoder_,
-                                                      T_all, seeds[2], groups)
-        val = self._val_rows(n, int(seeds[2]), groups)
-        self.baseline_val_loss_ = self._baseline_loss(y_enc, val)
-        self.val_loss_ = self.history_["best_val"]
-        # out-of-fold fusion outputs: fold model f, trained without fold f (its own
-        # target statistics cross-fitted again inside), predicts fold f
-        model_parts = need & {"out", "fused"}
-        oof: dict = {}
-        for f in range(self.cv):
-            held = np.flatnonzero(folds == f)
-            rest = np.flatnonzero(folds != f)
-            if held.size == 0:
-                continue
-            inner = fold_ids(n, self.cv, int(seeds[4 + f]), groups=groups)
-            enc_f = T_rest = T_held = None
-            if needs_T:
-                enc_f = self._cluster_encoder()
-                T_rest = enc_f.fit_crossfit(self.ids_, y_enc, nb[rest], w[rest], inner,
-                                            rows=rest)
-                T_held = enc_f.transform(nb[held], w[held])
-            model, _ = self._fit_fusion(y_enc, rest, nb, w, enc_f, T_rest, seeds[4 + f],
-                                        groups)
-            tokens = self._tokens(nb[held], w[held], enc_f, T_held)
-            for key, val_f in self._fusion_parts(model, tokens, model_parts).items():
-                if key not in oof:
-                    oof[key] = np.empty((n, val_f.shape[1]))
-                oof[key][held] = val_f
-        if "cluster_stats" in need:
-            oof["cluster_stats"] = T_all  # cross-fitted statistics of the training rows
+        names, choose = self._candidates()
+        layouts = {c: self._layout(c) for c in names}
+        need = {blk.part for lay in layouts.values() for blk in lay}
+        uses_stats = self.tokenization_.uses_target_stats
+        needs_model = bool(need & {"out", "fused"})
+        splits = self._fold_splits(n, seeds[1], groups)
+        folds = splits[0]
+        clock = time.perf_counter()
+
+        def lap(name):
+            nonlocal clock
+            now = time.perf_counter()
+            self.timings_[name] = now - clock
+            clock = now
+
+        self.bags_ = (self._seed_bags(seeds[2])
+                      if "cluster_stats" in need or (needs_model and uses_stats)
+                      else [self.ids_])
+        nb_big = (self._big_neighbors()
+                  if "neighbor_means" in need or (needs_model and self.neighbor_sizes_)
+                  else None)
+        self.encoder_, T, self.neighbor_encoder_, M = self._encodings(
+            y_enc, nb, w, nb_big, splits, clusters="cluster_stats" in need)
+        oof: dict = {"cluster_stats": T, "neighbor_means": M}
+        lap("encodings")
+        self.fold_models_ = []
+        if needs_model:
+            self._fit_fold_models(y_enc, groups, seeds, nb, w, nb_big, folds, need, oof)
+        lap("fusion")
         if "ids" in need:
             oof["ids"] = knn_vote(nb, w, self.ids_)  # leave-one-out vote, like new rows
         self.scaling_ = {}
-        for blk in self.layout_:
+        for blk in {b.key: b for lay in layouts.values() for b in lay}.values():
             if blk.standardize:
                 v = np.asarray(blk.values(self, oof), dtype=np.float64)
                 self.scaling_[blk.key] = (v.mean(axis=0), v.std(axis=0) + 1e-9)
-        self.use_configurations_ = True
-        if self.n_configurations == "auto":
-            self.use_configurations_ = self._features_help(X, oof, y_enc, folds, seeds[3])
+        self.gate_report_ = None
+        chosen = names[0]
+        if choose:
+            from .gate import choose_feature_set
+
+            cands = {c: blocks.assemble(self, layouts[c], oof, self.scaling_)
+                     for c in names if layouts[c]}
+            self.gate_report_ = choose_feature_set(
+                X, y_enc, self.task_, folds, cands, reference=self.reference_estimator,
+                seed=int(seeds[3]), n_threads=self._threads())
+            chosen = self.gate_report_.chosen
+            if self.verbose:
+                print(self.gate_report_)
+        lap("gate")
+        self.feature_set_ = chosen
+        self.layout_ = layouts.get(chosen, [])
+        self.use_configurations_ = bool(self.layout_)
         return oof
 
-    def _features_help(self, X, oof, y_enc, folds, seed) -> bool:
-        """Do the added features improve a reference model under cross-validation?
-
-        The fusion model must beat the constant prediction on its validation rows,
-        and the reference estimator (default: histogram gradient boosting, the kind
-        of tree model that stacked features can mislead) must score higher on
-        ``[X | added]`` than on ``X`` over the same ``cv`` folds of the training
-        rows. Both checks use training rows only.
-        """
-        self.reference_scores_ = None
-        if not self.val_loss_ < 0.98 * self.baseline_val_loss_:
-            return False
-        if self.reference_estimator == "none":
-            return True
-        if self.reference_estimator is None:
-            from sklearn.ensemble import (
-                HistGradientBoostingClassifier,
-                HistGradientBoostingRegressor,
-            )
-
-            ref = (HistGradientBoostingRegressor(random_state=int(seed))
-                   if self.task_ == "regression"
-                   else HistGradientBoostingClassifier(random_state=int(seed)))
-        else:
-            ref = clone(self.reference_estimator)
-        from threadpoolctl import threadpool_limits
-
-        scaled = [blk for blk in self.layout_ if blk.standardize]
-        XA = np.hstack([X, blocks.assemble(self, scaled, oof, self.scaling_)])
-        base, plus = [], []
-        # OpenMP threads follow n_jobs too: HistGradientBoosting on all cores next to
-        # other busy processes spin-waits (measured 3.6x slower on 2 busy cores)
-        with threadpool_limits(self._threads(), user_api="openmp"):
-            for f in np.unique(folds):
-                tr, te = folds != f, folds == f
-                base.append(clone(ref).fit(X[tr], y_enc[tr]).score(X[te], y_enc[te]))
-                plus.append(clone(ref).fit(XA[tr], y_enc[tr]).score(XA[te], y_enc[te]))
-        self.reference_scores_ = {"X": float(np.mean(base)), "X+gramixc": float(np.mean(plus))}
-        return float(np.mean(plus)) > float(np.mean(base))
+    def _fit_fold_models(self, y_enc, groups, seeds, nb, w, nb_big, folds, need, oof):
+        """Fold model f: encoders refitted on the other folds (cross-fitted again inside),
+        trained there, predicting fold f; kept with its encoders for new rows."""
+        n = len(y_enc)
+        uses_stats = self.tokenization_.uses_target_stats
+        for f in np.unique(folds):
+            held = np.flatnonzero(folds == f)
+            rest = np.flatnonzero(folds != f)
+            inner = self._fold_splits(n, seeds[4 + int(f) % self.cv], groups)
+            cenc, T_rest, nenc, M_rest = self._encodings(y_enc, nb, w, nb_big, inner, rows=rest,
+                                                         clusters=uses_stats)
+            model, _ = self._fit_fusion(
+                y_enc, rest, self._tokens(nb[rest], w[rest], cenc, T_rest, nenc, M_rest),
+                seeds[4 + int(f) % self.cv], groups)
+            T_held = cenc.transform(nb[held], w[held]) if cenc is not None else None
+            M_held = nenc.transform(nb_big[held]) if nenc is not None else None
+            tokens = self._tokens(nb[held], w[held], cenc, T_held, nenc, M_held)
+            for key, val_f in self._fusion_parts(model, tokens, need & {"out", "fused"}).items():
+                if key not in oof:
+                    oof[key] = np.empty((n, val_f.shape[1]))
+                oof[key][held] = val_f
+            self.fold_models_.append((model, cenc, nenc))
 
     def fit(self, X, y, groups=None):
-        """Fit configurations, encoders, the cross-fitted fold models and the final model.
+        """Fit configurations, encoders and fold models, and choose the added columns.
 
         Parameters
         ----------
@@ -937,7 +1109,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         return self
 
     def fit_transform(self, X, y=None, groups=None, **fit_params):
-        """Fit, and return cross-fitted ``[X | added features]`` for the training rows."""
+        """Fit, and return cross-fitted ``[X | added columns]`` for the training rows."""
         X, y_enc, groups, seeds, nb, w = self._prepare(X, y, groups)
         oof = self._crossfit(X, y_enc, groups, seeds, nb, w)
         return self._output(X, oof)
@@ -951,31 +1123,65 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             return np.zeros((X.shape[0], 0))
         return np.hstack(cols) if len(cols) > 1 else cols[0].copy()
 
+    def _fold_tokens(self, nb, w, nb_big):
+        """Tokens of new rows as every fold model saw its held-out rows."""
+        for model, cenc, nenc in self.fold_models_:
+            T = cenc.transform(nb, w) if cenc is not None else None
+            M = nenc.transform(nb_big) if nenc is not None else None
+            yield model, self._tokens(nb, w, cenc, T, nenc, M)
+
     def _new_row_parts(self, X) -> dict:
-        nb, w, T, tokens = self._new_row_tokens(X)
+        nb, w, nb_big = self._new_rows(X)
         need = {blk.part for blk in self.layout_}
-        parts = self._fusion_parts(self.model_, tokens, need & {"out", "fused"})
+        parts: dict = {}
+        model_need = need & {"out", "fused"}
+        if model_need:
+            acc: dict = {}
+            for model, tokens in self._fold_tokens(nb, w, nb_big):
+                for key, v in self._fusion_parts(model, tokens, model_need).items():
+                    acc[key] = acc.get(key, 0.0) + v
+            parts = {key: v / len(self.fold_models_) for key, v in acc.items()}
         if "cluster_stats" in need:
-            parts["cluster_stats"] = T
+            parts["cluster_stats"] = self.encoder_.transform(nb, w)
+        if "neighbor_means" in need:
+            parts["neighbor_means"] = self.neighbor_encoder_.transform(nb_big)
         if "ids" in need:
             parts["ids"] = knn_vote(nb, w, self.ids_)
         return parts
 
     def transform(self, X):
-        """``[X | added features]`` for new rows, from the final encoders and model."""
-        check_is_fitted(self, "model_")
+        """``[X | added columns]`` for new rows, from the fitted encoders and fold models."""
+        check_is_fitted(self, "layout_")
         X = check_features(self, X, reset=False)
         if not self.use_configurations_:
             return self._output(X, {})
         return self._output(X, self._new_row_parts(X))
 
+    def attention_map(self, X) -> np.ndarray:
+        """[CLS] → token attention for the rows of ``X``, averaged over the fold models.
+
+        Columns: the mixed configurations (coarse → fine), then the neighbourhood
+        sizes (``token_names_``).
+        """
+        from .fusion import predict
+
+        check_is_fitted(self, "layout_")
+        if not self.fold_models_:
+            raise ValueError("no fusion model was trained (the feature sets in play do not "
+                             "use it); fit with features='compact' or 'auto'")
+        X = check_features(self, X, reset=False)
+        nb, w, nb_big = self._new_rows(X)
+        maps = [predict(model, None, tokens, device=self._fusion().device, what="attention",
+                        n_threads=self._threads())
+                for model, tokens in self._fold_tokens(nb, w, nb_big)]
+        return np.mean(maps, axis=0)
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Input names (when passed through) followed by the added columns."""
         from sklearn.utils.validation import _check_feature_names_in
 
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "layout_")
         names = list(_check_feature_names_in(self, input_features)) if self.passthrough else []
         if self.use_configurations_:
             names += blocks.block_names(self, self.layout_)
         return np.asarray(names, dtype=object)
-

@@ -130,6 +130,13 @@ class ConfigAttention(nn.Module):
     neighbor_stats : int, default=1
         Statistics per neighbourhood token (1 for regression, the class fractions
         for classification).
+    readout : {"mixed", "select"}, default="mixed"
+        ``"mixed"``: every output scalar reads its position after attention (each
+        token's scalar is a mixture of all tokens; the paper's module).
+        ``"select"``: each token's scalar reads that token alone — a prediction at
+        its own scale — and the [CLS] scalar is the attention-weighted average of
+        them, ``Σ_t a_t(x) s_t(x)`` with ``a`` the [CLS] row of the attention: the
+        attention *selects* scales per sample, and its map says which.
 
     Examples
     --------
@@ -146,9 +153,14 @@ class ConfigAttention(nn.Module):
                  n_embeddings: int = 0, d_model: int = 32, n_heads: int = 1,
                  n_registers: int = 2, use_cls: bool = True, attn_dropout: float = 0.1,
                  residual: bool = False, n_neighbor_tokens: int = 0,
-                 neighbor_stats: int = 1) -> None:
+                 neighbor_stats: int = 1, readout: str = "mixed") -> None:
         super().__init__()
         tok = get_tokenization(tokenization)
+        if readout not in ("mixed", "select"):
+            raise ValueError(f"readout must be 'mixed' or 'select', got {readout!r}")
+        if readout == "select" and not use_cls:
+            raise ValueError("readout='select' needs use_cls=True (the [CLS] row selects)")
+        self.readout_mode = readout
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
         if n_registers < 0:
@@ -174,6 +186,8 @@ class ConfigAttention(nn.Module):
                                      nn.Linear(2 * d_model, d_model))
             self.norm2 = nn.LayerNorm(d_model)
         self.readout = nn.Linear(d_model, 1)
+        if readout == "select":
+            self.token_norm = nn.LayerNorm(d_model)
 
     @property
     def n_tokens(self) -> int:
@@ -205,8 +219,22 @@ class ConfigAttention(nn.Module):
             h = self.norm(att)
         return h, weights
 
+    def _select(self, inputs):
+        """Per-token scalars of the tokens alone and the [CLS] selection weights."""
+        tok = self.tokens(inputs)
+        own = self.readout(self.token_norm(tok)).squeeze(-1)  # (B, t)
+        full = torch.cat([self.special.expand(tok.shape[0], -1, -1), tok], dim=1)
+        _, w = self.attn(full, full, full, need_weights=True, average_attn_weights=True)
+        n_special = 1 + self.n_registers
+        a = w[:, 0, n_special:]
+        a = a / a.sum(dim=1, keepdim=True).clamp_min(1e-12)
+        return own, a
+
     def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         """``(B, t + 1)`` scalars: tokens then [CLS] (``(B, t)`` without CLS)."""
+        if self.readout_mode == "select":
+            own, a = self._select(inputs)
+            return torch.cat([own, (a * own).sum(dim=1, keepdim=True)], dim=1)
         h, _ = self._encode(inputs, need_weights=False)
         out = self.readout(h).squeeze(-1)
         n_special = int(self.use_cls) + self.n_registers
@@ -220,6 +248,8 @@ class ConfigAttention(nn.Module):
         """[CLS] → token attention weights ``(B, t)`` (averaged over heads)."""
         if not self.use_cls:
             raise ValueError("attention_map needs use_cls=True")
+        if self.readout_mode == "select":
+            return self._select(inputs)[1]
         _, w = self._encode(inputs, need_weights=True)
         n_special = 1 + self.n_registers
         return w[:, 0, n_special:]

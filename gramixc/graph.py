@@ -1,7 +1,7 @@
 """k-nearest-neighbour graphs with λ-equalised weights.
 
 This module turns a feature matrix into the weighted graph that community
-detection runs on (DESIGN §3.1):
+detection runs on (docs/algorithms.md §1):
 
 1. k nearest neighbours of every row (self excluded) from a
    :class:`NeighborIndex` — exact brute force through BLAS for small data, an

@@ -6,7 +6,7 @@ on its own gets its own numbering.  This module makes ids *mean* something:
 
 * :func:`amc` -- **A**\\ lign, **M**\\ ask, **C**\\ onfusion: match a prediction to a
   reference with the Hungarian algorithm and return the aligned prediction and the
-  square confusion matrix (DESIGN §3.3).
+  square confusion matrix (docs/algorithms.md §5).
 * :func:`rms_permute` -- **R**\\ everse **M**\\ erge/**S**\\ plit: reorder the labels of a
   confusion matrix so that a label that was merged into / split from another one sits
   right next to it.  Pure reordering: ids are never merged.
@@ -45,7 +45,7 @@ __all__ = [
     "rms_permute",
 ]
 
-#: Precision / recall threshold τ below which a label is flagged by RMS (DESIGN §3.3).
+#: Precision / recall threshold τ below which a label is flagged by RMS (docs/algorithms.md §5).
 DEFAULT_THRESHOLD = 0.37
 
 
@@ -157,7 +157,7 @@ def _unique_ids(values: np.ndarray, n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------------- AMC
 def amc(pred: Any, ref: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Align a prediction to a reference by the Hungarian algorithm (AMC, DESIGN §3.3).
+    """Align a prediction to a reference by the Hungarian algorithm (AMC, docs/algorithms.md §5).
 
     Parameters
     ----------
@@ -345,7 +345,7 @@ def _rms_moves(C: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray,
 
 
 def rms_permute(C: Any, labels: Any = None, threshold: float = DEFAULT_THRESHOLD) -> RMSResult:
-    """Reverse Merge/Split: reorder the labels of a confusion matrix (DESIGN §3.3).
+    """Reverse Merge/Split: reorder the labels of a confusion matrix (docs/algorithms.md §5).
 
     With ``precision_i = C[i, i] / colsum_i`` and ``recall_i = C[i, i] / rowsum_i``
     (``0/0`` is never below τ), label ``i`` is *flagged* when precision or recall is
@@ -488,7 +488,7 @@ def rms_chain(
     sort_children: bool = True,
     exact_max_labels: int = EXACT_MAX_LABELS,
 ) -> np.ndarray:
-    """Label-free alignment of a configuration matrix, coarse to fine (DESIGN §3.3).
+    """Label-free alignment of a configuration matrix, coarse to fine (docs/algorithms.md §5).
 
     The coarsest column (column 0) is renumbered by decreasing cluster size (ties by
     first occurrence).  Each finer column ``j`` is then aligned by :func:`amc` against
@@ -612,7 +612,7 @@ def id_spread(ids: Any) -> float:
 def align_to_labels(
     ids: Any, y: Any, mask: Any = None, threshold: float = DEFAULT_THRESHOLD
 ) -> np.ndarray:
-    """Align each configuration to class labels (supervised option, DESIGN §3.3).
+    """Align each configuration to class labels (supervised option, docs/algorithms.md §5).
 
     The classes of the known rows are encoded ``1..C`` (sorted); rows with
     ``mask == False`` (e.g. test rows) are unknown (``0``) and do not enter the

@@ -34,7 +34,7 @@ from sklearn.utils import check_random_state
 
 from .envelope import canonical_labels, partition_lines, upper_envelope
 
-__all__ = ["SweepResult", "resolution_sweep", "leiden", "BACKENDS"]
+__all__ = ["SweepResult", "resolution_sweep", "leiden", "leiden_runs", "BACKENDS"]
 
 _OBJECTIVES = ("modularity", "CPM")
 #: Probes solved together while bracketing the range (fixed, so that the set of
@@ -318,16 +318,8 @@ def resolution_sweep(
     col.add(np.arange(n))
     n_trivial = len(col.memberships)
 
-    n_jobs_eff = _effective_jobs(n_jobs)
-    pool = None
-    if n_jobs_eff > 1:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        pool = ProcessPoolExecutor(
-            max_workers=n_jobs_eff,
-            mp_context=ctx,
-            initializer=_worker_init,
-            initargs=(edges, weights, n, directed, backend, objective, n_iterations, beta),
-        )
+    pool = _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations,
+                      beta)
     bar = tqdm(total=0, desc="Leiden sweep", unit="γ", disable=not verbose, leave=False)
 
     def solve(gammas, kind):
@@ -411,6 +403,64 @@ def resolution_sweep(
         gamma_range=(float(lo), float(hi)),
         n_trivial=n_trivial,
     )
+
+
+def _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations, beta):
+    """A process pool whose workers hold the graph (None for one job)."""
+    n_jobs_eff = _effective_jobs(n_jobs)
+    if n_jobs_eff <= 1:
+        return None
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    return ProcessPoolExecutor(
+        max_workers=n_jobs_eff,
+        mp_context=ctx,
+        initializer=_worker_init,
+        initargs=(edges, weights, n, directed, backend, objective, n_iterations, beta),
+    )
+
+
+def leiden_runs(
+    graph,
+    gammas,
+    seeds,
+    objective: str = "modularity",
+    backend: str = "igraph",
+    directed: bool = False,
+    n_iterations: int = 2,
+    beta: float = 0.01,
+    n_jobs: int | None = None,
+) -> list[np.ndarray]:
+    """One seeded Leiden run per ``(γ, seed)`` pair on a :class:`~gramixc.graph.KNNGraph`.
+
+    Runs in ``n_jobs`` processes like the sweep; the result does not depend on
+    ``n_jobs``. Returns the memberships in the order of the pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gramixc.graph import knn_graph
+    >>> g = knn_graph(np.random.default_rng(0).normal(size=(200, 3)), k=10, random_state=0)
+    >>> [m.shape for m in leiden_runs(g, [1.0, 1.0], [1, 2])]
+    [(200,), (200,)]
+    """
+    tasks = [(float(g), int(s)) for g, s in zip(gammas, seeds)]
+    n = graph.n
+    if directed:
+        edges = np.column_stack([np.repeat(np.arange(n), graph.k), graph.indices.ravel()])
+        weights = graph.weights.ravel()
+    else:
+        edges, weights = graph.edges, graph.edge_weights
+    pool = _make_pool(n_jobs if len(tasks) > 1 else None, edges, weights, n, directed, backend,
+                      objective, n_iterations, beta)
+    try:
+        if pool is None:
+            ig_graph = graph.to_igraph(directed=directed)
+            return [leiden(ig_graph, g, objective, backend, s, n_iterations, beta)
+                    for g, s in tasks]
+        return list(pool.map(_worker_run, tasks))
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _effective_jobs(n_jobs: int | None) -> int:

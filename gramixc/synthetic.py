@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_hierarchical_blobs", "make_cluster_regression"]
+__all__ = ["make_hierarchical_blobs", "make_cluster_regression", "make_scale_switch"]
 
 
 def make_hierarchical_blobs(
@@ -109,3 +109,46 @@ def make_cluster_regression(
     effect = rng.normal(size=n_super * n_sub)
     y = effect[fine] + noise * rng.normal(size=len(fine))
     return X, y, fine
+
+
+def make_scale_switch(
+    n_super: int = 4,
+    n_sub: int = 8,
+    n_per_cluster: int = 40,
+    n_features: int = 20,
+    noise: float = 1.0,
+    random_state=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A target whose informative scale changes across the data set.
+
+    Fine clusters nest in super-clusters (as in :func:`make_cluster_regression`).
+    In half of the super-clusters the target is a random effect per *fine* cluster
+    with little noise; in the other half it is a random effect per *super*-cluster
+    buried in strong row noise (``noise``), so there the fine-cluster means are
+    noisy estimates of the coarse effect. A model that mixes scales should read the
+    fine scale in the first half and the coarse scale in the second: per-sample
+    attention over scales has a reason to be far from uniform.
+
+    Returns
+    -------
+    X : ndarray of shape (n_super * n_sub * n_per_cluster, n_features)
+    y : ndarray of float
+    fine_region : ndarray of bool
+        True for rows whose target lives on the fine scale.
+
+    Examples
+    --------
+    >>> X, y, fine = make_scale_switch(random_state=0)
+    >>> X.shape, float(fine.mean())
+    ((1280, 20), 0.5)
+    """
+    rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
+    sup = rng.normal(scale=1.5, size=(n_super, n_features))
+    sub = sup[:, None, :] + rng.normal(scale=0.8, size=(n_super, n_sub, n_features))
+    fine = np.repeat(np.arange(n_super * n_sub), n_per_cluster)
+    coarse = fine // n_sub
+    X = sub.reshape(-1, n_features)[fine] + rng.normal(size=(len(fine), n_features))
+    fine_region = coarse % 2 == 0
+    y = np.where(fine_region, rng.normal(size=n_super * n_sub)[fine],
+                 rng.normal(size=n_super)[coarse] + noise * rng.normal(size=len(fine)))
+    return X, y, fine_region

@@ -307,19 +307,21 @@ class ClusterTargetEncoder:
 
         Row ``r`` reads statistics computed without its fold (``folds[r]``);
         ``neighbors``/``weights`` are those of ``rows`` (in that order) and must
-        exclude each row itself. ``folds`` may be a list, one fold vector per bag.
+        exclude each row itself. ``folds`` may be a list of fold vectors (repeated
+        cross-fitting): the result is then the average over every bag and every
+        repetition — still never reading a row's own fold.
         Sets :attr:`mean_` and :attr:`scale_` from the result.
         """
         self.fit(ids, y, rows)
-        folds_per_bag = (list(folds) if isinstance(folds, (list, tuple))
-                         else [folds] * len(self.ids_))
+        repeats = list(folds) if isinstance(folds, (list, tuple)) else [folds]
         out = None
-        for b, f in zip(self.ids_, folds_per_bag):
-            part = crossfit_features(neighbors, weights, b, y, f, rows=rows,
-                                     **self._stats_args())
-            out = part if out is None else out + part
-        if len(self.ids_) > 1:
-            out /= len(self.ids_)
+        for b in self.ids_:
+            for f in repeats:
+                part = crossfit_features(neighbors, weights, b, y, f, rows=rows,
+                                         **self._stats_args())
+                out = part if out is None else out + part
+        if len(self.ids_) * len(repeats) > 1:
+            out /= len(self.ids_) * len(repeats)
         self.mean_ = out.mean(axis=0, keepdims=True)
         self.scale_ = out.std(axis=0, keepdims=True) + 1e-6
         return out
@@ -344,10 +346,11 @@ class NeighborTargetEncoder:
     cross-fitted like the cluster statistics: a row in fold ``f`` averages its
     nearest rows *outside* fold ``f`` (its own target, and with grouped folds its
     group's targets, never enter), filling any shortfall with the mean target
-    outside its fold. New rows average their nearest training rows.
+    outside its fold. New rows average their nearest usable training rows.
 
     The fitted state is the training targets (the neighbours' labels are the
-    encoding, as in :class:`sklearn.neighbors.KNeighborsRegressor`).
+    encoding, as in :class:`sklearn.neighbors.KNeighborsRegressor`) and which
+    training rows may be read (``rows``: all, or a cross-fitting fold's rest).
 
     Parameters
     ----------
@@ -360,6 +363,10 @@ class NeighborTargetEncoder:
     targets_ : ndarray of shape (n_train, q)
         Target matrix of the training rows (``q = 1`` for regression and binary
         classification, ``C`` classes otherwise).
+    usable_ : ndarray of bool of shape (n_train,)
+        Rows whose targets the encoding reads.
+    prior_ : ndarray of shape (q,)
+        Mean target of the usable rows (fills a shortfall of neighbours).
     mean_, scale_ : ndarray of shape (1, len(sizes), q)
         Scaling of the cross-fitted training means (set by :meth:`fit_crossfit`).
 
@@ -389,51 +396,68 @@ class NeighborTargetEncoder:
         return 1 if self.n_classes in (0, 2) else int(self.n_classes)
 
     def n_neighbors_needed(self, n_folds: int) -> int:
-        """Neighbours to query per training row so that ``max(sizes)`` lie outside its fold
-        (with a margin for rows whose nearest rows crowd into their own fold)."""
+        """Neighbours to query per row so that ``max(sizes)`` usable ones lie outside its
+        fold (with a margin for rows whose nearest rows crowd into their own fold)."""
         frac = (n_folds - 1) / n_folds
         return int(np.ceil(1.3 * max(self.sizes) / frac)) + 10
 
-    def fit(self, y: np.ndarray) -> NeighborTargetEncoder:
-        """Keep the targets of the training rows (in training-row order)."""
+    def fit(self, y: np.ndarray, rows: np.ndarray | None = None) -> NeighborTargetEncoder:
+        """Keep the training targets; only ``rows`` (default all) are read."""
         self.targets_ = self._targets(y)
+        self.usable_ = np.ones(len(self.targets_), dtype=bool)
+        if rows is not None:
+            self.usable_[:] = False
+            self.usable_[np.asarray(rows)] = True
+        self.prior_ = self.targets_[self.usable_].mean(axis=0)
         return self
 
-    def transform(self, neighbors: np.ndarray) -> np.ndarray:
-        """Means ``(n, len(sizes), q)`` over each row's first ``k`` training neighbours.
-
-        ``neighbors`` are sorted nearest first and have at least ``max(sizes)``
-        columns (fewer: the means use what there is).
-        """
+    def _means(self, neighbors, valid, prior) -> np.ndarray:
         vals = self.targets_[neighbors]  # (n, K, q)
-        csum = np.cumsum(vals, axis=1)
-        K = neighbors.shape[1]
-        return np.stack([csum[:, min(k, K) - 1] / min(k, K) for k in self.sizes], axis=1)
-
-    def fit_crossfit(self, y: np.ndarray, neighbors: np.ndarray, folds: np.ndarray) -> np.ndarray:
-        """Fit on all training rows and return their cross-fitted means ``(n, len(sizes), q)``.
-
-        ``neighbors`` (n × K, nearest first) of every training row, itself
-        excluded; ``folds`` the fold of every training row.
-        """
-        self.fit(y)
-        T = self.targets_
-        valid = folds[neighbors] != folds[:, None]
-        uniq, inv = np.unique(folds, return_inverse=True)
-        total = T.sum(axis=0)
-        per_fold = np.stack([T[folds == f].sum(axis=0) for f in uniq])
-        counts = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
-        prior = ((total - per_fold) / np.maximum(len(T) - counts, 1.0)[:, None])[inv]  # (n, q)
-        vals = T[neighbors]  # (n, K, q)
         out = []
         for k, sel in zip(self.sizes, _first_valid(neighbors, valid, self.sizes)):
             got = sel.sum(axis=1)
             s = np.einsum("nk,nkq->nq", sel.astype(np.float64), vals)
             out.append((s + (k - got)[:, None] * prior) / k)
-        out = np.stack(out, axis=1)
+        return np.stack(out, axis=1)
+
+    def transform(self, neighbors: np.ndarray) -> np.ndarray:
+        """Means ``(n, len(sizes), q)`` over each row's first ``k`` usable training neighbours.
+
+        ``neighbors`` are sorted nearest first; a shortfall (fewer than ``k``
+        usable among them) is filled with :attr:`prior_`.
+        """
+        valid = self.usable_[neighbors]
+        return self._means(neighbors, valid, self.prior_[None, :])
+
+    def fit_crossfit(self, y: np.ndarray, neighbors: np.ndarray, folds: np.ndarray,
+                     rows: np.ndarray | None = None) -> np.ndarray:
+        """Fit and return the cross-fitted means ``(n_rows, len(sizes), q)`` of ``rows``.
+
+        ``neighbors`` (n_train × K, nearest first) of every training row, itself
+        excluded; ``folds`` the fold of every training row, or a list of fold
+        vectors (repeated cross-fitting: the means are averaged over the
+        repetitions). Only ``rows`` (default all) are encoded and read.
+        """
+        self.fit(y, rows)
+        rows = np.arange(len(self.targets_)) if rows is None else np.asarray(rows)
+        repeats = list(folds) if isinstance(folds, (list, tuple)) else [folds]
+        out = sum(self._crossfit_once(neighbors[rows], rows, f) for f in repeats)
+        if len(repeats) > 1:
+            out = out / len(repeats)
         self.mean_ = out.mean(axis=0, keepdims=True)
         self.scale_ = out.std(axis=0, keepdims=True) + 1e-6
         return out
+
+    def _crossfit_once(self, nb, rows, folds) -> np.ndarray:
+        T = self.targets_
+        f_rows = folds[rows]
+        valid = self.usable_[nb] & (folds[nb] != f_rows[:, None])
+        uniq, inv = np.unique(f_rows, return_inverse=True)
+        total = T[rows].sum(axis=0)
+        per_fold = np.stack([T[rows[f_rows == f]].sum(axis=0) for f in uniq])
+        counts = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
+        prior = ((total - per_fold) / np.maximum(len(rows) - counts, 1.0)[:, None])[inv]
+        return self._means(nb, valid, prior)
 
     def standardize(self, M: np.ndarray) -> np.ndarray:
         """``(M − mean_) / scale_``."""

@@ -15,10 +15,25 @@ from gramixc.synthetic import make_cluster_regression, make_hierarchical_blobs
 FAST = dict(k=5, cv=2, fusion=Fusion(max_epochs=30), random_state=0)
 
 
+# fit_transform returns cross-fitted columns for the training rows, which differ from
+# fit(X).transform(X) by design (the latter would leak, see GraMixC's docstring) — the
+# same reason scikit-learn exempts its own TargetEncoder from these checks.
+_CROSS_FITTED = "fit_transform is cross-fitted: it differs from fit(X).transform(X) by design"
+
+
+def _expected_failures(est):
+    if isinstance(est, GraMixC):
+        return {"check_transformer_data_not_an_array": _CROSS_FITTED,
+                "check_transformer_general": _CROSS_FITTED}
+    return {}
+
+
 # Small settings so the checks run in seconds: k=5 (several checks fit on 10–20 rows;
-# k + 1 rows are required), cv=2 and few epochs. No check is skipped.
+# k + 1 rows are required), cv=2 and few epochs. Only the cross-fitting checks above are
+# expected to fail.
 @parametrize_with_checks([GraMixCRegressor(**FAST), GraMixCClassifier(**FAST),
-                          GraMixC(**{**FAST, "fusion": Fusion(max_epochs=10)})])
+                          GraMixC(**{**FAST, "fusion": Fusion(max_epochs=10)})],
+                         expected_failed_checks=_expected_failures)
 def test_sklearn_common_checks(estimator, check):
     check(estimator)
 
@@ -68,10 +83,10 @@ def test_auto_drops_features_that_would_hurt():
     y = rng.normal(size=18)[fine] + 0.2 * rng.normal(size=len(fine))
     g = GraMixC(random_state=0)
     Z = g.fit_transform(X, y)
-    assert not g.use_configurations_
+    assert not g.use_configurations_ and g.feature_set_ == "none"
     np.testing.assert_array_equal(Z, X)
     np.testing.assert_array_equal(g.transform(X[:5]), X[:5])
-    assert g.reference_scores_["X+gramixc"] <= g.reference_scores_["X"]
+    assert g.gate_report_.chosen == "none" and "none" in str(g.gate_report_)
 
 
 def test_leakage_guard_noise_target():
@@ -79,7 +94,7 @@ def test_leakage_guard_noise_target():
     X, _, _ = make_cluster_regression(random_state=3)
     y = np.random.default_rng(3).normal(size=len(X))
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0)
-    g = GraMixC(random_state=0, n_configurations="all", features="target")
+    g = GraMixC(random_state=0, n_configurations="all", features="neighbors+clusters")
     Z = g.fit_transform(Xtr, ytr)
     added = Z[:, X.shape[1]:]
     # a leaky encoding (own target inside) would make these correlate with ytr
@@ -97,7 +112,7 @@ def test_leaky_shortcut_would_be_caught():
     """Sanity of the guard above: fit().transform() on the training rows does leak."""
     X, _, _ = make_cluster_regression(random_state=3)
     y = np.random.default_rng(3).normal(size=len(X))
-    g = GraMixC(random_state=0, n_configurations="all", features="target").fit(X, y)
+    g = GraMixC(random_state=0, n_configurations="all", features="neighbors+clusters").fit(X, y)
     leaky = g.transform(X)[:, X.shape[1]:]
     assert max(abs(np.corrcoef(leaky[:, j], y)[0, 1]) for j in range(leaky.shape[1])) > 0.2
 
@@ -126,7 +141,8 @@ def test_classifier_and_attention_map():
     assert set(clf.predict(Xte)) <= {"even", "odd"}
     assert (clf.predict(Xte) == yte).mean() > 0.9
     A = clf.attention_map(Xte)
-    assert A.shape == (len(Xte), len(clf.selected_))
+    assert A.shape == (len(Xte), len(clf.token_names_))
+    assert len(clf.token_names_) == len(clf.selected_) + len(clf.neighbor_sizes_)
     assert np.all(A >= 0) and np.all(A.sum(1) <= 1 + 1e-9)
 
 
@@ -136,7 +152,7 @@ def test_gramixc_multiclass_feature_names_polars_output():
 
     X, coarse, _ = make_hierarchical_blobs(n_per_cluster=30, random_state=2)
     cols = [f"x{i}" for i in range(X.shape[1])]
-    g = GraMixC(random_state=0, n_configurations=4, features="target",
+    g = GraMixC(random_state=0, n_configurations=4, features="all",
                 fusion=Fusion(max_epochs=20))
     Z = g.fit_transform(pd.DataFrame(X, columns=cols), coarse)
     names = g.get_feature_names_out()
@@ -144,6 +160,7 @@ def test_gramixc_multiclass_feature_names_polars_output():
     assert list(names[: X.shape[1]]) == cols
     assert "gramixc_pred_0" in names and "gramixc_cls" not in names  # 3 classes
     assert sum(n.startswith("te_") for n in names) == 4 * 3
+    assert sum(n.startswith("knn") for n in names) == 3 * len(g.neighbor_sizes_)
     g.set_output(transform="polars")
     out = g.transform(pl.DataFrame(X[:7], schema=cols))
     assert isinstance(out, pl.DataFrame) and out.columns == list(names)
@@ -153,7 +170,7 @@ def test_gridsearch_over_nested_parameters():
     X, y, _ = make_cluster_regression(n_per_cluster=12, n_features=20, random_state=0)
     pipe = make_pipeline(GraMixC(extractor=ConfigurationExtractor(k=10),
                                  fusion=Fusion(max_epochs=10), cv=2, random_state=0,
-                                 reference_estimator="none"),
+                                 features="clusters"),
                          __import__("sklearn.linear_model", fromlist=["Ridge"]).Ridge())
     grid = GridSearchCV(pipe, {"gramixc__extractor__k": [5, 10], "ridge__alpha": [1.0]}, cv=2)
     grid.fit(X, y)
@@ -191,11 +208,12 @@ def test_full_features_layout_and_no_passthrough(cluster_task):
                 fusion=Fusion(max_epochs=15))
     Z = g.fit_transform(Xtr, ytr)
     names = list(g.get_feature_names_out())
-    m = len(g.selected_)
+    m, s = len(g.selected_), len(g.neighbor_sizes_)
     assert names[:2] == ["gramixc_pred", "gramixc_cls"]
     assert sum(n.startswith("te_") for n in names) == m
-    assert sum(n.startswith("fused_") for n in names) == m
-    assert Z.shape == (len(Xtr), 2 + 3 * m) == (len(Xtr), len(names))
+    assert sum(n.startswith("knn") for n in names) == s
+    assert sum(n.startswith("fused_") for n in names) == m + s
+    assert Z.shape == (len(Xtr), 2 + 3 * m + 2 * s) == (len(Xtr), len(names))
     ids = Z[:, -m:]
     assert np.array_equal(ids, np.round(ids)) and ids.min() >= 0  # aligned ids, unscaled
     Zte = g.transform(Xte)
@@ -274,7 +292,8 @@ def test_nested_fusion_parameters_in_gridsearch():
     from sklearn.linear_model import Ridge
 
     pipe = make_pipeline(GraMixC(fusion=Fusion(max_epochs=5), cv=2, n_configurations=3,
-                                 random_state=0), Ridge())
+                                 features="compact", random_state=0), Ridge())
     grid = GridSearchCV(pipe, {"gramixc__fusion__d_model": [8, 16]}, cv=2).fit(X, y)
     assert grid.best_estimator_[0].fusion.d_model in (8, 16)
-    assert grid.best_estimator_[0].model_.attention.readout.in_features in (8, 16)
+    for model, _, _ in grid.best_estimator_[0].fold_models_:
+        assert model.attention.readout.in_features in (8, 16)

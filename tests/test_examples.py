@@ -31,7 +31,7 @@ def test_16s_example_quick(tmp_path):
     ns = runpy.run_path(str(EXAMPLES / "16s_growth_temperature.py"))
     res = ns["main"](str(tmp_path), quick=True)
     expected = {"predicted_vs_actual", "lineage"}
-    if res["use_configurations"]:
+    if res["fusion_trained"]:
         expected.add("attention")
     assert set(res["paths"]) == expected
     for path in res["paths"].values():

@@ -2,16 +2,26 @@
 
 The values were recorded with the estimator core *before* it was reshaped into
 encoders, tokenisation classes and feature blocks; the reshaped core reproduces
-them (to rounding of the summation order). A change of any of these numbers is a
-change of behaviour and must be deliberate.
+them (to rounding of the summation order). One change was deliberate: GraMixC's
+fusion columns for new rows now average the cross-fitting fold models (each reading
+the statistics it was trained with) instead of a separately trained final model —
+the training rows' values are unchanged, the new rows' values are pinned anew. Any
+other change of these numbers is a change of behaviour and must be deliberate.
 """
 
 import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
-from gramixc import Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
+from gramixc import ConfigurationExtractor, Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
 from gramixc.synthetic import make_cluster_regression, make_hierarchical_blobs
+
+#: The configuration tokens alone (no neighbourhood tokens, no seed bags), the
+#: extractor's own defaults (GraMixC's default extractor now skips the envelope
+#: refinement and stops the sweep at the cluster cap) and the fusion settings these
+#: values were recorded with.
+PAPER = dict(neighbors=(), n_seeds=1, extractor=ConfigurationExtractor())
+OLD_TRAINING = dict(readout="mixed", batch_size=128, learning_rate=1e-3, patience=10)
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +39,23 @@ def _check(arr, shape, abs_sum, last):
     np.testing.assert_allclose(arr.ravel()[-6:], last, rtol=1e-7, atol=1e-9)
 
 
-def test_gramixc_compact_target_full_pinned(data):
+def test_gramixc_paper_path_pinned(data):
     (Xtr, Xte, ytr, yte), _ = data
-    kw = dict(random_state=0, fusion=Fusion(max_epochs=20), cv=3, n_configurations=6)
-    g = GraMixC(features="full", **kw)
-    _check(g.fit_transform(Xtr, ytr), (189, 40), 11724.34914418322, [0.0] * 6)
-    _check(g.transform(Xte), (81, 40), 5296.014339720284, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
-    g = GraMixC(features="target", **kw).fit(Xtr, ytr)
-    _check(g.transform(Xte), (81, 28), 2869.9602098556884,
+    kw = dict(random_state=0, fusion=Fusion(max_epochs=20, **OLD_TRAINING), cv=3,
+              n_configurations=6, **PAPER)
+    # cluster target means: as before the reshaping (train and new rows)
+    g = GraMixC(features="clusters", **kw).fit(Xtr, ytr)
+    _check(g.transform(Xte), (81, 26), 2668.253542047578,
            [0.617650461442, -0.856288507496, -0.655318974235, -0.612303958774,
             -0.532715058169, -0.465142573675])
+    # the fusion output of the training rows (fold models) is as before; new rows now get
+    # the average of the fold models instead of a separately trained final model
+    g = GraMixC(features="compact", **kw)
+    Z = g.fit_transform(Xtr, ytr)
+    assert Z.shape == (189, 22)
+    np.testing.assert_allclose(np.abs(Z).sum(), 5264.047274479345, rtol=1e-9)
+    _check(g.transform(Xte), (81, 22), 2291.825934287559,
+           [1.74181522, -4.98607748, 0.11581762, -0.51602651, -0.50004486, -0.50095732])
 
 
 @pytest.mark.parametrize("tok, abs_sum, last", [
@@ -51,15 +68,16 @@ def test_gramixc_compact_target_full_pinned(data):
 ])
 def test_regressor_tokenizations_pinned(data, tok, abs_sum, last):
     (Xtr, Xte, ytr, yte), _ = data
-    reg = GraMixCRegressor(random_state=0, fusion=Fusion(max_epochs=15, tokenization=tok),
-                           cv=3, n_configurations="all").fit(Xtr, ytr)
+    fusion = Fusion(max_epochs=15, tokenization=tok, **OLD_TRAINING)
+    reg = GraMixCRegressor(random_state=0, fusion=fusion, cv=3, n_configurations="all",
+                           **PAPER).fit(Xtr, ytr)
     _check(reg.predict(Xte), (81,), abs_sum, last)
 
 
 def test_classifier_pinned(data):
     _, (Xtr, Xte, ytr, yte) = data
-    clf = GraMixCClassifier(random_state=0, fusion=Fusion(max_epochs=15), cv=3,
-                            n_configurations="all").fit(Xtr, ytr)
+    clf = GraMixCClassifier(random_state=0, fusion=Fusion(max_epochs=15, **OLD_TRAINING), cv=3,
+                            n_configurations="all", **PAPER).fit(Xtr, ytr)
     _check(clf.predict_proba(Xte), (68, 3), 68.0,
            [0.00179018117261, 0.000628660816772, 0.997581158011, 0.00336910482493,
             0.000728894908068, 0.995902000267])

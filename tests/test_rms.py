@@ -1,4 +1,4 @@
-"""Tests for gramixc.rms: AMC, Reverse Merge/Split, chain alignment (DESIGN §3.3)."""
+"""Tests for gramixc.rms: AMC, Reverse Merge/Split, chain alignment (docs/algorithms.md §5)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ GT = np.repeat([1, 2, 3], 50)
 
 # ----------------------------------------------------------------------------- helpers
 def naive_rms(C: np.ndarray, tau: float = 0.37) -> tuple[list[int], dict[int, tuple[int, str]]]:
-    """Literal, loop-by-loop transcription of DESIGN §3.3 (independent reference)."""
+    """Literal, loop-by-loop transcription of the RMS algorithm of docs/algorithms.md §5
+    (an independent reference)."""
     C = np.asarray(C, dtype=float)
     L = C.shape[0]
     moves: dict[int, tuple[int, str]] = {}
@@ -82,7 +83,7 @@ def nested_hierarchy(n: int, ks: list[int], seed: int) -> np.ndarray:
     return Z
 
 
-# ------------------------------------------------------------------ DESIGN test vectors
+# ------------------------------------------------------------------ reference test vectors
 def test_vector1_nothing_flagged():
     C = np.array([[2, 1, 0], [0, 3, 1], [1, 0, 2]])
     res = rms_permute(C)

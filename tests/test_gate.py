@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from gramixc.gate import GateReport, choose_feature_set
+
+
+def _data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    hidden = rng.normal(size=n)  # signal X does not carry
+    return X, hidden, np.arange(n) % 5
+
+
+def test_chooses_the_block_that_adds_what_X_lacks():
+    X, hidden, folds = _data()
+    y = X[:, 0] + hidden + 0.1 * np.random.default_rng(1).normal(size=len(X))
+    rep = choose_feature_set(X, y, "regression", folds,
+                             {"useful": hidden[:, None],
+                              "noise": np.random.default_rng(2).normal(size=(len(X), 3))})
+    assert rep.chosen == "useful"
+    gains = rep.gains().mean(axis=1)
+    assert gains[rep.candidates.index("useful")] > 0.3
+    assert abs(gains[rep.candidates.index("noise")]) < 0.02
+    assert "useful" in str(rep) and rep.table()["chosen"].sum() == 1
+
+
+def test_rejects_noise_and_blocks_that_repeat_X():
+    X, hidden, folds = _data()
+    y = X[:, 0] + 0.5 * np.random.default_rng(3).normal(size=len(X))
+    rep = choose_feature_set(X, y, "regression", folds,
+                             {"copy_of_X": X[:, :1] + 0.01,
+                              "noise": np.random.default_rng(4).normal(size=(len(X), 2))})
+    assert rep.chosen == "none", str(rep)
+    assert rep.reason
+
+
+def test_classification_uses_log_loss():
+    X, hidden, folds = _data(seed=5)
+    y = ((X[:, 0] + 2 * hidden) > 0).astype(int)
+    rep = choose_feature_set(X, y, "classification", folds, {"useful": hidden[:, None]})
+    assert rep.metric == "neg_log_loss" and rep.chosen == "useful"
+    assert np.all(rep.scores <= 0)
+
+
+def test_report_is_a_dataclass_with_scores_per_fold():
+    X, hidden, folds = _data()
+    rep = choose_feature_set(X, X[:, 0] + hidden, "regression", folds, {"h": hidden[:, None]})
+    assert isinstance(rep, GateReport)
+    assert rep.scores.shape == (2, 5) and rep.candidates == ["none", "h"]
+    assert rep.widths == {"none": 0, "h": 1}
+
+
+@pytest.mark.parametrize("z, min_gain", [(0.0, 0.5), (50.0, 0.0)])
+def test_thresholds_are_honoured(z, min_gain):
+    X, hidden, folds = _data()
+    y = X[:, 0] + 0.3 * hidden
+    rep = choose_feature_set(X, y, "regression", folds, {"h": hidden[:, None]}, z=z,
+                             min_gain=min_gain)
+    assert rep.chosen == "none"
