@@ -10,10 +10,21 @@ unsupervised parts work without loading it. See the README and ``docs/``.
 """
 
 from .configurations import Configurations
-from .estimators import Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
+from .estimators import (
+    AUTO_CANDIDATES,
+    FEATURE_SETS,
+    FUSION_CANDIDATES,
+    Fusion,
+    GraMixC,
+    GraMixCClassifier,
+    GraMixCRegressor,
+)
 from .extractor import ConfigurationExtractor
 
 __all__ = [
+    "AUTO_CANDIDATES",
+    "FEATURE_SETS",
+    "FUSION_CANDIDATES",
     "ConfigurationExtractor",
     "Configurations",
     "Fusion",

@@ -857,7 +857,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         The feature set added (``"none"``: nothing).
     timings_ : dict
         Seconds spent in each stage of the last fit (configurations, encodings,
-        fusion, gate).
+        fold_encodings, fusion, gate).
     use_configurations_ : bool
         Whether any column is added.
 
@@ -1035,9 +1035,17 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             y_enc, nb, w, nb_big, splits, clusters="cluster_stats" in need)
         oof: dict = {"cluster_stats": T, "neighbor_means": M}
         lap("encodings")
+        # per fold: encoders refitted on the other folds (cross-fitted again inside),
+        # shared by the fold models and the gate's second stage
+        fold_enc = {}
+        if needs_model or choose:
+            fold_enc = self._fold_encodings(
+                y_enc, groups, seeds, nb, w, nb_big, folds,
+                clusters="cluster_stats" in need or (needs_model and uses_stats))
+        lap("fold_encodings")
         self.fold_models_ = []
         if needs_model:
-            self._fit_fold_models(y_enc, groups, seeds, nb, w, nb_big, folds, need, oof)
+            self._fit_fold_models(y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof)
         lap("fusion")
         if "ids" in need:
             oof["ids"] = knn_vote(nb, w, self.ids_)  # leave-one-out vote, like new rows
@@ -1053,9 +1061,20 @@ class GraMixC(TransformerMixin, _GraMixCBase):
 
             cands = {c: blocks.assemble(self, layouts[c], oof, self.scaling_)
                      for c in names if layouts[c]}
+            encoded = [c for c in cands
+                       if {b.part for b in layouts[c]} <= {"cluster_stats", "neighbor_means"}]
+
+            def nested(f):
+                rest, held, _, T_rest, _, M_rest, T_held, M_held = fold_enc[f]
+                parts_r = {"cluster_stats": T_rest, "neighbor_means": M_rest}
+                parts_h = {"cluster_stats": T_held, "neighbor_means": M_held}
+                return {c: (blocks.assemble(self, layouts[c], parts_r, self.scaling_),
+                            blocks.assemble(self, layouts[c], parts_h, self.scaling_))
+                        for c in encoded}
+
             self.gate_report_ = choose_feature_set(
                 X, y_enc, self.task_, folds, cands, reference=self.reference_estimator,
-                seed=int(seeds[3]), n_threads=self._threads())
+                fold_candidates=nested, seed=int(seeds[3]), n_threads=self._threads())
             chosen = self.gate_report_.chosen
             if self.verbose:
                 print(self.gate_report_)
@@ -1065,22 +1084,31 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.use_configurations_ = bool(self.layout_)
         return oof
 
-    def _fit_fold_models(self, y_enc, groups, seeds, nb, w, nb_big, folds, need, oof):
-        """Fold model f: encoders refitted on the other folds (cross-fitted again inside),
-        trained there, predicting fold f; kept with its encoders for new rows."""
+    def _fold_encodings(self, y_enc, groups, seeds, nb, w, nb_big, folds, clusters) -> dict:
+        """For every fold ``f``: ``(rest, held, cluster encoder, T_rest, neighbour encoder,
+        M_rest, T_held, M_held)`` — encoders fitted on the other folds, their rows
+        cross-fitted again inside (inner folds), fold ``f`` encoded from them."""
         n = len(y_enc)
-        uses_stats = self.tokenization_.uses_target_stats
+        out = {}
         for f in np.unique(folds):
             held = np.flatnonzero(folds == f)
             rest = np.flatnonzero(folds != f)
             inner = self._fold_splits(n, seeds[4 + int(f) % self.cv], groups)
             cenc, T_rest, nenc, M_rest = self._encodings(y_enc, nb, w, nb_big, inner, rows=rest,
-                                                         clusters=uses_stats)
+                                                         clusters=clusters)
+            T_held = cenc.transform(nb[held], w[held]) if cenc is not None else None
+            M_held = nenc.transform(nb_big[held]) if nenc is not None else None
+            out[f] = (rest, held, cenc, T_rest, nenc, M_rest, T_held, M_held)
+        return out
+
+    def _fit_fold_models(self, y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof):
+        """Fold model f: trained on the other folds with their re-cross-fitted encodings
+        (``fold_enc``), predicting fold f; kept with its encoders for new rows."""
+        n = len(y_enc)
+        for f, (rest, held, cenc, T_rest, nenc, M_rest, T_held, M_held) in fold_enc.items():
             model, _ = self._fit_fusion(
                 y_enc, rest, self._tokens(nb[rest], w[rest], cenc, T_rest, nenc, M_rest),
                 seeds[4 + int(f) % self.cv], groups)
-            T_held = cenc.transform(nb[held], w[held]) if cenc is not None else None
-            M_held = nenc.transform(nb_big[held]) if nenc is not None else None
             tokens = self._tokens(nb[held], w[held], cenc, T_held, nenc, M_held)
             for key, val_f in self._fusion_parts(model, tokens, need & {"out", "fused"}).items():
                 if key not in oof:

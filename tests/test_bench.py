@@ -51,7 +51,8 @@ def test_choose_metric_uses_training_rows_only():
 def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
     import gramixc.bench as bench
 
-    def fake_run_dataset(bd, n_folds=5, seed=0, predictors=(), leaky=False, log=print):
+    def fake_run_dataset(bd, n_folds=5, seed=0, predictors=(), leaky=False, log=print,
+                         gramixc_variants=()):
         score = 0.5 if bd.name == "wine" else 0.7
         return [{"dataset": bd.name, "predictor": "linear", "variant": v, "fold": f,
                  "task": "classification", "metric_used": "euclidean",
@@ -106,3 +107,23 @@ def test_report_only_without_results_names_the_file(tmp_path, capsys):
     missing = tmp_path / "none.json"
     assert main(["bench", "--report-only", "--raw", str(missing)]) == 2
     assert str(missing) in capsys.readouterr().err
+
+
+def test_cli_bench_passes_predictors_and_gramixc_rows(monkeypatch, tmp_path):
+    import gramixc.bench as bench
+    from gramixc.cli import main
+
+    seen = {}
+
+    def fake_run_benchmarks(names, **kw):
+        seen.update(kw, names=names)
+        return []
+
+    monkeypatch.setattr(bench, "run_benchmarks", fake_run_benchmarks)
+    assert main(["bench", "--datasets", "wine", "--seed", "2", "--predictors", "xgboost",
+                 "--gramixc", "default", "paper", "--raw", str(tmp_path / "r.json")]) == 0
+    assert seen["names"] == ["wine"] and seen["seed"] == 2
+    assert seen["predictors"] == ["xgboost"]
+    assert seen["gramixc_variants"] == ["+GraMixC", "+GraMixC paper"]
+    assert seen["command"] == ("gramixc bench --datasets wine --seed 2 --predictors xgboost "
+                               "--gramixc default paper")

@@ -24,14 +24,26 @@ def test_chooses_the_block_that_adds_what_X_lacks():
     assert "useful" in str(rep) and rep.table()["chosen"].sum() == 1
 
 
-def test_rejects_noise_and_blocks_that_repeat_X():
+def test_rejects_noise():
     X, hidden, folds = _data()
     y = X[:, 0] + 0.5 * np.random.default_rng(3).normal(size=len(X))
     rep = choose_feature_set(X, y, "regression", folds,
-                             {"copy_of_X": X[:, :1] + 0.01,
-                              "noise": np.random.default_rng(4).normal(size=(len(X), 2))})
+                             {"noise": np.random.default_rng(4).normal(size=(len(X), 2)),
+                              "more_noise": np.random.default_rng(5).normal(size=(len(X), 6))})
     assert rep.chosen == "none", str(rep)
     assert rep.reason
+
+
+def test_a_copy_of_X_earns_only_what_the_reference_misses():
+    # the second stage sees X through the reference's out-of-fold predictions only: a
+    # linear trend that trees fit in steps is credited to a column that carries it
+    # smoothly (as a tree downstream would also use it), never more than that
+    X, hidden, folds = _data()
+    y = X[:, 0] + 0.5 * np.random.default_rng(3).normal(size=len(X))
+    rep = choose_feature_set(X, y, "regression", folds, {"copy_of_X": X[:, :1] + 0.01})
+    ideal = 1 / 1.25  # R² of the true regression function
+    gain = rep.gains().mean(axis=1)[1]
+    assert 0 < gain <= ideal - rep.scores[0].mean() + 0.02
 
 
 def test_classification_uses_log_loss():
@@ -56,4 +68,22 @@ def test_thresholds_are_honoured(z, min_gain):
     y = X[:, 0] + 0.3 * hidden
     rep = choose_feature_set(X, y, "regression", folds, {"h": hidden[:, None]}, z=z,
                              min_gain=min_gain)
+    assert rep.chosen == "none"
+
+
+def test_fold_candidates_replace_the_out_of_fold_columns():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 3))
+    y = X[:, 0] + rng.normal(size=400)
+    folds = np.arange(400) % 5
+    leaky = (y + 0.3 * rng.normal(size=400))[:, None]  # would be chosen if scored as given
+
+    def nested(f):
+        held = folds == f
+        return {"cols": (rng.normal(size=(int((~held).sum()), 1)),
+                         rng.normal(size=(int(held.sum()), 1)))}
+
+    assert choose_feature_set(X, y, "regression", folds, {"cols": leaky}).chosen == "cols"
+    rep = choose_feature_set(X, y, "regression", folds, {"cols": leaky},
+                             fold_candidates=nested)
     assert rep.chosen == "none"
