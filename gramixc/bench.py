@@ -368,6 +368,17 @@ def outer_splits(X, y, task: str, groups=None, n_folds: int = 5, seed: int = 0) 
     return list(KFold(n_folds, shuffle=True, random_state=seed).split(X, y))
 
 
+def attention_entropy(gmx, X) -> float | None:
+    """Mean over the rows of ``X`` of the [CLS] attention's entropy over the tokens,
+    relative to the uniform one (1 = uniform, 0 = one token); None without fold models."""
+    if not gmx.fold_models_:
+        return None
+    A = np.asarray(gmx.attention_map(X), dtype=np.float64)
+    p = A / np.maximum(A.sum(axis=1, keepdims=True), 1e-12)
+    H = -(p * np.log(np.clip(p, 1e-12, None))).sum(axis=1)
+    return float(H.mean() / np.log(A.shape[1])) if A.shape[1] > 1 else 1.0
+
+
 def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDICTORS,
                 leaky: bool = False, log=print,
                 gramixc_variants=tuple(GRAMIXC_VARIANTS)) -> list[dict]:
@@ -399,7 +410,8 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
             t_fit = time.perf_counter() - t0
             t0 = time.perf_counter()
             Zte = gmx.transform(Xte)
-            gmx_runs[variant] = (gmx, Ztr, Zte, t_fit, time.perf_counter() - t0)
+            t_pred = time.perf_counter() - t0
+            gmx_runs[variant] = (gmx, Ztr, Zte, t_fit, t_pred, attention_entropy(gmx, Xte))
             log(f"  fold {fold}: {variant} {t_fit:.1f}s (chose {gmx.feature_set_!r})")
         log(f"  fold {fold}: peer features {t_feat:.1f}s, {len(ff.K)} configurations "
             f"K={ff.K.tolist()}")
@@ -443,14 +455,15 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
             s["fit_s"] += t_sel + ff.seconds_configurations
             rows.append({**base, "predictor": kind, "variant": "+1 config", **s,
                          "chosen_K": int(ff.K[j])})
-            for variant, (gmx, Ztr, Zte, t_fit, t_pred) in gmx_runs.items():
+            for variant, (gmx, Ztr, Zte, t_fit, t_pred, entropy) in gmx_runs.items():
                 s = _timed_fit_score(make_predictor(kind, task, fold_seed), Ztr, ytr, Zte,
                                      yte, task)
                 s["fit_s"] += t_fit
                 s["predict_s"] += t_pred
                 rows.append({**base, "predictor": kind, "variant": variant, **s,
                              "used": bool(gmx.use_configurations_),
-                             "chosen": gmx.feature_set_})
+                             "chosen": gmx.feature_set_,
+                             "attention_entropy": entropy})
             if leaky:
                 Ftr = _hstack(Xtr, ff.leaky_all[tr])
                 Fte = _hstack(Xte, ff.leaky_all[te])
@@ -487,9 +500,15 @@ def summarize(rows: list[dict]) -> list[dict]:
             "used": (f"{sum(r.get('used', False) for r in rs)}/{len(rs)}"
                      if "used" in rs[0] else ""),
             "chosen": _chosen_summary(rs),
+            "attention_entropy": _mean_or_none([r.get("attention_entropy") for r in rs]),
             "n_folds": len(rs),
         })
     return out
+
+
+def _mean_or_none(values) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.mean(vals)) if vals else None
 
 
 def _chosen_summary(rs: list[dict]) -> str:
@@ -621,6 +640,18 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
         parts += [f"## {ds}", "", notes.get(ds, ""), "", _table(summary, ds), "",
                   f"![{ds}](img/bench_{ds}.png)", ""]
         plot_dataset(summary, ds, os.path.join(img_dir, f"bench_{ds}.png"))
+    ent = [s for s in summary if s.get("attention_entropy") is not None
+           and s["predictor"] == "xgboost"]
+    if ent:
+        parts += ["## Attention: does [CLS] select scales?", "",
+                  "Entropy of the [CLS] attention over the tokens (configurations and "
+                  "neighbourhood sizes) on the held-out rows, relative to the uniform one "
+                  "(1 = uniform attention, 0 = one token), mean over folds; fusion models "
+                  "train only for the fusion feature sets.", "",
+                  "| dataset | variant | relative entropy |", "|---|---|---|"]
+        parts += [f"| {s['dataset']} | {s['variant']} | {s['attention_entropy']:.3f} |"
+                  for s in ent]
+        parts.append("")
     leaky = [s for s in summary if s["variant"] == "+TE leaky"]
     if leaky:
         parts += ["## Warning experiment: what leakage does", "",

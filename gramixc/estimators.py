@@ -124,7 +124,11 @@ class Fusion(BaseEstimator):
     aux_weight : float, default=0.5
         Deep supervision of the fused scalars (see :func:`gramixc.fusion.train`).
     max_epochs : int, default=60
-    batch_size : int, default=512
+    batch_size : "auto" or int, default="auto"
+        Rows per training step; ``"auto"``: a sixteenth of the training rows, between
+        32 and 512 (at least 16 steps per epoch on small tables, where 512-row batches
+        left the attention nearly uniform: relative entropy 0.94 against 0.79 with
+        64-row batches on ``make_scale_switch``).
     learning_rate : float, default=3e-3
     patience : int, default=6
         Early stopping: epochs without improvement of the validation loss.
@@ -158,7 +162,8 @@ class Fusion(BaseEstimator):
         "attn_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "aux_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 2, None,
+                                                      closed="left")],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "patience": [Interval(numbers.Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(numbers.Real, 0, 0.5, closed="neither")],
@@ -170,7 +175,7 @@ class Fusion(BaseEstimator):
     def __init__(self, tokenization="target", d_model: int = 32, n_heads: int = 1,
                  n_registers: int = 2, use_cls: bool = True, residual: bool = False,
                  readout: str = "select", attn_dropout: float = 0.1,
-                 aux_weight: float = 0.5, max_epochs: int = 60, batch_size: int = 512,
+                 aux_weight: float = 0.5, max_epochs: int = 60, batch_size="auto",
                  learning_rate: float = 3e-3, patience: int = 6,
                  validation_fraction: float = 0.15, max_samples="auto",
                  device: str = "cpu") -> None:
@@ -281,9 +286,12 @@ class _GraMixCBase(BaseEstimator):
 
             resolve_device(device)
 
-    def _train_kwargs(self) -> dict:
+    def _train_kwargs(self, n_rows: int) -> dict:
+        """Training settings for ``n_rows`` training rows (``batch_size="auto"`` resolved)."""
         f = self._fusion()
-        return dict(max_epochs=f.max_epochs, batch_size=f.batch_size, lr=f.learning_rate,
+        batch = (int(np.clip(n_rows // 16, 32, 512)) if f.batch_size == "auto"
+                 else f.batch_size)
+        return dict(max_epochs=f.max_epochs, batch_size=batch, lr=f.learning_rate,
                     patience=f.patience, device=f.device, verbose=self.verbose,
                     n_threads=self._threads())
 
@@ -567,7 +575,7 @@ class _GraMixCPredictor(_GraMixCBase):
                 base = FusionNet(x.shape[1], None, n_out, hidden=tuple(self.hidden),
                                  dropout=self.dropout)
             hist = train(base, rows(x), [], rows(y_enc), self.task_, int(s_base), val_rows=val,
-                         desc="MLP alone", **self._train_kwargs())
+                         desc="MLP alone", **self._train_kwargs(len(rows(y_enc))))
             return base, hist
 
         if isinstance(self.n_configurations, numbers.Integral) and self.n_configurations == 0:
@@ -590,7 +598,7 @@ class _GraMixCPredictor(_GraMixCBase):
         hist = train(model, rows(x), [rows(t) for t in tokens], rows(y_enc), self.task_,
                      int(s_net), val_rows=val,
                      aux_weight=self._fusion().aux_weight, desc="GraMixC + MLP",
-                     **self._train_kwargs())
+                     **self._train_kwargs(len(rows(y_enc))))
         self.use_configurations_ = True
         self.history_ = hist
         if self.n_configurations == "auto":
@@ -984,7 +992,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                               hidden=tuple(self.head_hidden), dropout=0.1)
         hist = train(model, None, tokens, y_enc[rows], self.task_, int(seed), val_rows=val,
                      aux_weight=self._fusion().aux_weight, desc="GraMixC fusion",
-                     **self._train_kwargs())
+                     **self._train_kwargs(len(rows)))
         return model, hist
 
     def _fusion_parts(self, model, tokens, need: set) -> dict:

@@ -17,9 +17,12 @@ answers that on the training rows only, cheaply, by *stacking*:
    out-of-fold columns computed from fold ``f``'s own targets, target-mean
    columns gained +0.05–0.10 R² on pure-noise targets and were kept for about
    half of them;
-3. the best candidate is chosen if its paired gain over "none" clears
-   ``min_gain`` *and* ``z`` standard errors of the mean per-fold gain — otherwise
-   nothing is added (``X`` passes through unchanged). The folds' gains are
+3. a candidate *passes* if its mean paired gain over "none" clears ``min_gain``
+   *and* ``z`` standard errors of the mean per-fold gain; of the candidates that
+   pass, the widest (most columns) is chosen — the test against "none" is the
+   safety check, while between sets that pass the linear second stage is a poor
+   judge (it pays for correlated columns that a tree downstream handles for free).
+   If none passes, nothing is added (``X`` passes through unchanged). The folds' gains are
    correlated (their training sets overlap), so the standard error is Nadeau &
    Bengio's corrected one, ``s·√(1/k + n_test/n_train)``, not ``s/√k``.
 
@@ -170,7 +173,7 @@ def choose_feature_set(
     reference=None,
     fold_candidates=None,
     min_gain: float = 0.002,
-    z: float = 2.0,
+    z: float = 1.5,
     seed: int = 0,
     n_threads: int = 1,
 ) -> GateReport:
@@ -201,7 +204,7 @@ def choose_feature_set(
         which credits target-mean columns with gains on pure noise.
     min_gain : float, default=0.002
         Smallest mean gain (R² or log-loss) worth adding columns for.
-    z : float, default=2.0
+    z : float, default=1.5
         The mean gain must also exceed ``z`` corrected standard errors of the mean
         per-fold gain.
     seed : int
@@ -255,19 +258,27 @@ def choose_feature_set(
     frac = np.mean([np.mean(folds == f) for f in np.unique(folds)])
     se = (gains.std(axis=1, ddof=1) * np.sqrt(1.0 / k + frac / (1.0 - frac))
           if k > 1 else mean * 0)
-    best = int(np.argmax(mean))
     metric = "r2" if task == "regression" else "neg_log_loss"
-    if best == 0:
+    widths = {"none": 0, **{c: int(np.asarray(candidates[c]).shape[1]) for c in names[1:]}}
+    passing = [i for i in range(1, len(names)) if mean[i] >= min_gain and mean[i] > z * se[i]]
+    best = int(np.argmax(mean))
+    if passing:
+        # the test against "none" is the safety check; between sets that pass, the linear
+        # second stage is a poor judge (it pays for correlated columns a tree downstream
+        # handles for free), so the downstream model gets the widest set that passed
+        pick = max(passing, key=lambda i: (widths[names[i]], mean[i]))
+        chosen = names[pick]
+        others = [names[i] for i in passing if i != pick]
+        reason = (f"gain {mean[pick]:+.4f} ± {se[pick]:.4f} (s.e.) over X alone, "
+                  f"{int((gains[pick] > 0).sum())}/{gains.shape[1]} folds better"
+                  + (f"; the widest of the sets that pass (also {', '.join(others)})"
+                     if others else ""))
+    elif best == 0:
         chosen, reason = "none", "no candidate scored above X alone"
     elif mean[best] < min_gain:
         chosen, reason = "none", (f"best candidate {names[best]!r} gained {mean[best]:+.4f}, "
                                   f"below min_gain={min_gain}")
-    elif mean[best] < z * se[best]:
+    else:
         chosen, reason = "none", (f"best candidate {names[best]!r} gained {mean[best]:+.4f} "
                                   f"± {se[best]:.4f} (s.e.), within {z} s.e. of fold noise")
-    else:
-        chosen, reason = names[best], (f"gain {mean[best]:+.4f} ± {se[best]:.4f} (s.e.) over X "
-                                       f"alone, {int((gains[best] > 0).sum())}/"
-                                       f"{gains.shape[1]} folds better")
-    widths = {"none": 0, **{c: int(np.asarray(candidates[c]).shape[1]) for c in names[1:]}}
     return GateReport(names, scores, chosen, reason, metric, float(ref_score), widths)

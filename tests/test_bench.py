@@ -23,6 +23,9 @@ def test_run_dataset_rows_summary_and_report(tmp_path):
             "+TE leaky"} <= variants
     for r in rows:
         assert 0.0 <= r["accuracy"] <= 1.0 and r["log_loss"] > 0 and r["fit_s"] >= 0
+    paper = [r for r in rows if r["variant"] == "+GraMixC paper"]
+    assert paper and all(0.0 < r["attention_entropy"] <= 1.0 for r in paper)
+    assert all(r["attention_entropy"] is None for r in rows if r["variant"] == "+GraMixC")
     summary = summarize(rows)
     alone = [s for s in summary if s["variant"] == "alone"][0]
     assert alone["delta"] == 0.0 and alone["n_folds"] == 2

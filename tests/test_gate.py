@@ -87,3 +87,19 @@ def test_fold_candidates_replace_the_out_of_fold_columns():
     rep = choose_feature_set(X, y, "regression", folds, {"cols": leaky},
                              fold_candidates=nested)
     assert rep.chosen == "none"
+
+
+def test_the_widest_passing_set_is_chosen():
+    X, hidden, folds = _data(seed=7)
+    rng = np.random.default_rng(8)
+    other = rng.normal(size=len(X))
+    y = X[:, 0] + hidden + 0.3 * other + 0.3 * rng.normal(size=len(X))
+    narrow = hidden[:, None]
+    wide = np.column_stack([hidden, other, rng.normal(size=(len(X), 4))])
+    rep = choose_feature_set(X, y, "regression", folds, {"narrow": narrow, "wide": wide,
+                                                         "noise": rng.normal(size=(len(X), 8))})
+    assert rep.chosen == "wide" and "widest" in rep.reason
+    # a wide set that does not pass is never preferred to a narrow one that does
+    rep = choose_feature_set(X, y, "regression", folds,
+                             {"narrow": narrow, "noise": rng.normal(size=(len(X), 8))})
+    assert rep.chosen == "narrow"
