@@ -1,0 +1,120 @@
+"""Seed-to-seed stability of GraMixC's gain: the suite's protocol, several seeds, lean.
+
+For one dataset of the suite (default: NCBI 16S, species-grouped folds) and every
+seed, the suite's outer folds of that seed are rebuilt and, per fold, XGBoost and
+Ridge / logistic regression are fitted on ``X`` alone, with the peers ``+TE`` and
+``+kNN mean``, and after ``GraMixC()`` (default settings, seeded by the fold) — the
+same rows, seeds and models as ``gramixc bench`` (``gramixc/bench.py``), without the
+other variants. A seed changes the outer folds and every model's seed.
+
+Usage::
+
+    python benchmarks/bench_seeds.py                          # 16s_ncbi, seeds 0 1 2
+    python benchmarks/bench_seeds.py --dataset diabetes --seeds 0 1 2 3
+
+Prints the paired Δ over the predictor alone per seed and the mean ± std over seeds;
+raw rows in ``benchmarks/results/seeds_<dataset>.json``, the table in
+``benchmarks/results/bench_seeds_<dataset>.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VARIANTS = ("alone", "+TE", "+kNN mean", "+GraMixC")
+
+
+def run_seed(bd, seed: int, predictors, log=print) -> list[dict]:
+    from gramixc import GraMixC
+    from gramixc.bench import (
+        FoldFeatures,
+        _hstack,
+        _timed_fit_score,
+        choose_metric,
+        make_predictor,
+        outer_splits,
+    )
+
+    rows = []
+    for fold, (tr, te) in enumerate(outer_splits(bd.X, bd.y, bd.task, bd.groups, 5, seed)):
+        fold_seed = seed * 100 + fold
+        Xtr, Xte, ytr, yte = bd.X[tr], bd.X[te], bd.y[tr], bd.y[te]
+        gtr = bd.groups[tr] if bd.groups is not None else None
+        metric = bd.metric
+        if metric == "choose":
+            metric, _ = choose_metric(Xtr, ytr, bd.task, gtr, fold_seed)
+        ff = FoldFeatures(Xtr, ytr, Xte, bd.task, metric, fold_seed, groups=gtr)
+        t0 = time.perf_counter()
+        gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed)
+        Ztr = gmx.fit_transform(Xtr, ytr, groups=gtr)
+        Zte = gmx.transform(Xte)
+        t_gmx = time.perf_counter() - t0
+        log(f"  seed {seed} fold {fold}: GraMixC {t_gmx:.1f}s chose {gmx.feature_set_!r}")
+        blocks = {"alone": (Xtr, Xte), "+TE": (_hstack(Xtr, ff.te_tr), _hstack(Xte, ff.te_te)),
+                  "+kNN mean": (_hstack(Xtr, ff.knn_tr), _hstack(Xte, ff.knn_te)),
+                  "+GraMixC": (Ztr, Zte)}
+        for kind in predictors:
+            for variant, (Ftr, Fte) in blocks.items():
+                s = _timed_fit_score(make_predictor(kind, bd.task, fold_seed), Ftr, ytr, Fte,
+                                     yte, bd.task)
+                rows.append({"dataset": bd.name, "seed": seed, "fold": fold, "task": bd.task,
+                             "predictor": kind, "variant": variant, "metric_used": metric,
+                             **s, **({"chosen": gmx.feature_set_, "gramixc_s": t_gmx}
+                                     if variant == "+GraMixC" else {})})
+    return rows
+
+
+def deltas(rows, seed, kind, variant, key):
+    alone = {r["fold"]: r[key] for r in rows
+             if r["seed"] == seed and r["predictor"] == kind and r["variant"] == "alone"}
+    return [r[key] - alone[r["fold"]] for r in rows
+            if r["seed"] == seed and r["predictor"] == kind and r["variant"] == variant]
+
+
+def main(argv=None) -> None:
+    from gramixc.bench import load_bench_data
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", default="16s_ncbi")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--predictors", nargs="+", default=["xgboost", "linear"])
+    args = ap.parse_args(argv)
+    bd = load_bench_data(args.dataset, False)
+    print(f"{bd.name}: {bd.note}", flush=True)
+    rows = []
+    for seed in args.seeds:
+        rows += run_seed(bd, seed, args.predictors, log=lambda m: print(m, flush=True))
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", f"seeds_{bd.name}.json"), "w") as fh:
+        json.dump(rows, fh, indent=1)
+    key = "r2" if bd.task == "regression" else "accuracy"
+    lines = ["| predictor | variant | " + " | ".join(f"seed {s}: Δ{key}" for s in args.seeds)
+             + " | mean over seeds | std over seeds | chosen (GraMixC) |",
+             "|---|---|" + "---|" * (len(args.seeds) + 3)]
+    for kind in args.predictors:
+        for variant in VARIANTS[1:]:
+            per = [float(np.mean(deltas(rows, s, kind, variant, key))) for s in args.seeds]
+            chosen = ""
+            if variant == "+GraMixC":
+                from collections import Counter
+
+                got = Counter(r["chosen"] for r in rows
+                              if r["predictor"] == kind and r["variant"] == variant)
+                chosen = ", ".join(f"{c} {n}" for c, n in got.most_common())
+            lines.append(f"| {kind} | {variant} | " + " | ".join(f"{d:+.3f}" for d in per)
+                         + f" | **{np.mean(per):+.3f}** | {np.std(per):.3f} | {chosen} |")
+    lines.append(f"\n{bd.name}, {len(args.seeds)} seeds × 5 outer folds; Δ = paired "
+                 f"difference to the same predictor alone, mean over the folds of a seed.")
+    print("\n".join(lines))
+    with open(os.path.join(HERE, "results", f"bench_seeds_{bd.name}.txt"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
