@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_features", "non_numeric_columns"]
+__all__ = ["MAX_ABS", "check_features", "non_numeric_columns"]
+
+#: Largest magnitude accepted when fitting (its square stays finite in float64).
+MAX_ABS = 1e150
 
 
 def non_numeric_columns(X) -> list[str]:
@@ -31,8 +34,13 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     columns of a DataFrame, and (``reset=True``) a minimum number of rows with
     a message that states ``n_samples``.
 
-    Returns a float64 array (a copy whenever conversion is needed; the caller's
-    object is never modified).
+    Returns a C-contiguous float64 array (a copy whenever conversion is needed; the
+    caller's object is never modified): the same values give bit-identical results
+    whether they come as a C- or Fortran-ordered array or a DataFrame, since BLAS
+    sums in a layout-dependent order and Leiden amplifies 1e-14 differences.
+    With ``reset=True`` (fitting), values too large for float64 arithmetic on them
+    (``|x| > 1e150``: their squares overflow in the scaler and the distances) are an
+    error naming the column.
     """
     bad = non_numeric_columns(X)
     if bad:
@@ -41,6 +49,19 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
             "Encode them first (e.g. sklearn.preprocessing.OneHotEncoder)."
         )
     Xv = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_all_finite=True)
+    Xv = np.ascontiguousarray(Xv)
+    if reset and Xv.size:
+        big = np.abs(Xv).max(axis=0) > MAX_ABS
+        if big.any():
+            j = int(np.flatnonzero(big)[0])
+            names = getattr(estimator, "feature_names_in_", None)
+            col = f"column {names[j]!r}" if names is not None else f"column {j}"
+            raise ValueError(
+                f"{type(estimator).__name__}: {col} has a value of magnitude "
+                f"{np.abs(Xv[:, j]).max():.3g}; values above {MAX_ABS:g} overflow float64 "
+                "when squared (scaling, distances). Rescale that column (e.g. log or "
+                "divide by a constant) before fitting."
+            )
     if reset and Xv.shape[0] < min_samples:
         raise ValueError(
             f"{type(estimator).__name__} needs at least {min_samples} rows, got "

@@ -156,8 +156,13 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                 f"max_clusters must be None or an integer >= 2, got {self.max_clusters!r}"
             )
 
-    def _scaled(self, X: np.ndarray) -> np.ndarray:
-        return self.scaler_.transform(X) if self.scaler_ is not None else X
+    def _scaled(self, X: np.ndarray, new: bool = True) -> np.ndarray:
+        """Scaled rows; new rows are clipped to the training rows' range per feature, so
+        a far-out-of-range value (1e40) is a distant but finite point, never inf/NaN."""
+        Xs = self.scaler_.transform(X) if self.scaler_ is not None else X
+        if new:
+            Xs = np.clip(Xs, self.scaled_range_[0], self.scaled_range_[1])
+        return Xs
 
     def _graph_and_sweep(self, Xs: np.ndarray, seed_graph: int, seed_sweep: int, verbose: bool):
         """The kNN graph and resolution sweep of (scaled) rows, with this estimator's settings."""
@@ -193,7 +198,8 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed_graph, seed_sweep = rng.randint(0, 2**31 - 1, size=2)
         self.scaler_ = StandardScaler().fit(X) if self.scale else None
-        Xs = self._scaled(X)
+        Xs = self._scaled(X, new=False)
+        self.scaled_range_ = (Xs.min(axis=0), Xs.max(axis=0))
         self.graph_, self.sweep_ = self._graph_and_sweep(Xs, int(seed_graph), int(seed_sweep),
                                                          self.verbose)
         raw = find_configurations(self.sweep_, max_clusters=self.max_clusters)
