@@ -12,7 +12,8 @@ MAX_ABS = 1e150
 
 
 def non_numeric_columns(X) -> list[str]:
-    """Names of the non-numeric columns of a pandas or polars DataFrame (else ``[]``)."""
+    """Names of the columns that are neither numeric nor boolean: of a pandas or polars
+    DataFrame, or (as ``"column j"``) of a numpy object array; else ``[]``."""
     mod = type(X).__module__.split(".")[0]
     if mod == "pandas" and hasattr(X, "dtypes"):
         import pandas as pd
@@ -20,10 +21,20 @@ def non_numeric_columns(X) -> list[str]:
         return [
             str(c)
             for c, t in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
+            if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))
         ]
     if mod == "polars" and hasattr(X, "schema"):
-        return [str(c) for c, t in X.schema.items() if not t.is_numeric()]
+        import polars as pl
+
+        return [str(c) for c, t in X.schema.items() if not (t.is_numeric() or t == pl.Boolean)]
+    if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.ndim == 2:
+        bad = []
+        for j in range(X.shape[1]):
+            try:
+                X[:, j].astype(np.float64)
+            except (TypeError, ValueError):
+                bad.append(f"column {j}")
+        return bad
     return []
 
 
@@ -43,6 +54,10 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     error naming the column.
     """
     bad = non_numeric_columns(X)
+    if isinstance(X, np.ndarray) and X.dtype == bool:
+        X = X.astype(np.float64)
+    elif type(X).__module__.split(".")[0] in ("pandas", "polars") and not bad:
+        X = _bools_as_floats(X)
     if bad:
         raise ValueError(
             f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad}. "
@@ -68,3 +83,17 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
             f"n_samples = {Xv.shape[0]}"
         )
     return Xv
+
+
+def _bools_as_floats(X):
+    """A pandas/polars frame with its boolean columns cast to float (0/1), names kept."""
+    mod = type(X).__module__.split(".")[0]
+    if mod == "pandas":
+        import pandas as pd
+
+        cols = [c for c, t in X.dtypes.items() if pd.api.types.is_bool_dtype(t)]
+        return X.astype({c: np.float64 for c in cols}) if cols else X
+    import polars as pl
+
+    cols = [c for c, t in X.schema.items() if t == pl.Boolean]
+    return X.with_columns([pl.col(c).cast(pl.Float64) for c in cols]) if cols else X

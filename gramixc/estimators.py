@@ -34,6 +34,7 @@ from __future__ import annotations
 import numbers
 import os
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
@@ -74,6 +75,14 @@ def _check_y(y, n: int) -> np.ndarray:
     if y.shape[0] != n:
         raise ValueError(f"X has {n} rows but y has {y.shape[0]}")
     return y
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _check_groups(groups, n: int) -> np.ndarray | None:
@@ -310,7 +319,26 @@ class _GraMixCBase(BaseEstimator):
             self._label_encoder = LabelEncoder().fit(y)
             self.classes_ = self._label_encoder.classes_
             self._n_classes = len(self.classes_)
-            return self._label_encoder.transform(y).astype(np.int64)
+            codes = self._label_encoder.transform(y).astype(np.int64)
+            counts = np.bincount(codes, minlength=self._n_classes)
+            if self._n_classes >= 2 and counts.min() < 2:
+                lonely = [str(c) for c, m in zip(self.classes_, counts) if m < 2]
+                warnings.warn(
+                    f"{type(self).__name__}: class(es) {lonely} have a single row: the "
+                    "cross-fitted statistics of that row never see its class, and the "
+                    "folds cannot be stratified for it. Merge rare classes or drop them.",
+                    UserWarning, stacklevel=3)
+            return codes
+        if y.dtype.kind in "OUS":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                bad = next((v for v in y.ravel() if not _is_number(v)), None)
+                raise ValueError(
+                    f"{type(self).__name__} is a regression: y must be numeric, got a "
+                    f"non-numeric value {str(bad)!r}. For class labels use GraMixCClassifier "
+                    "(or GraMixC(task='classification'))."
+                ) from None
         y = y.astype(np.float64)
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinite values")

@@ -139,3 +139,30 @@ def test_callers_data_is_never_modified(data):
     np.testing.assert_array_equal(Xf, before[0])
     pd.testing.assert_frame_equal(df, before[1])
     np.testing.assert_array_equal(y, before[2])
+
+
+def test_boolean_columns_are_numbers_in_every_container(data):
+    X, y, _ = data
+    df = pd.DataFrame(X, columns=list("abcde"))
+    df["flag"] = X[:, 1] > 0
+    ref = GraMixC(random_state=0).fit_transform(df.astype(float), y)
+    np.testing.assert_array_equal(GraMixC(random_state=0).fit_transform(df, y), ref)
+    got = GraMixC(random_state=0).fit_transform(pl.from_pandas(df), y)
+    np.testing.assert_array_equal(np.asarray(got), ref)
+    np.testing.assert_array_equal(
+        GraMixC(random_state=0).fit_transform(df.to_numpy(dtype=float), y), ref)
+
+
+def test_messages_name_the_problem(data):
+    X, y, lab = data
+    Xo = X.astype(object)
+    Xo[3, 2] = "abc"
+    with pytest.raises(ValueError, match=r"non-numeric columns: \['column 2'\]"):
+        GraMixC().fit(Xo, y)
+    with pytest.raises(ValueError, match=r"y must be numeric, got a non-numeric value 'b'.*"
+                                         r"GraMixCClassifier"):
+        GraMixCRegressor().fit(X, np.array(["1.5", "b"] * 100))
+    lonely = lab.copy()
+    lonely[0] = 9
+    with pytest.warns(UserWarning, match=r"class\(es\) \['9'\] have a single row"):
+        GraMixC(random_state=0, task="classification").fit(X, lonely)
