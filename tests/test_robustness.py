@@ -166,3 +166,14 @@ def test_messages_name_the_problem(data):
     lonely[0] = 9
     with pytest.warns(UserWarning, match=r"class\(es\) \['9'\] have a single row"):
         GraMixC(random_state=0, task="classification").fit(X, lonely)
+
+
+def test_a_constant_column_changes_nothing(data):
+    X, y, _ = data
+    Xc = np.column_stack([X[:, :2], np.full(len(X), 7.0), X[:, 2:]])
+    a = ConfigurationExtractor(random_state=0).fit(X).configurations_.ids
+    b = ConfigurationExtractor(random_state=0).fit(Xc).configurations_.ids
+    np.testing.assert_array_equal(a, b)
+    za = GraMixC(random_state=0).fit_transform(X, y)
+    zb = GraMixC(random_state=0).fit_transform(Xc, y)
+    np.testing.assert_array_equal(za[:, X.shape[1]:], zb[:, Xc.shape[1]:])
