@@ -32,8 +32,10 @@ def non_numeric_columns(X) -> list[str]:
         for j in range(X.shape[1]):
             try:
                 X[:, j].astype(np.float64)
-            except (TypeError, ValueError):
+            except ValueError:  # strings that are not numbers; other objects: sklearn's error
                 bad.append(f"column {j}")
+            except TypeError:
+                pass
         return bad
     return []
 

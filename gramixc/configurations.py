@@ -298,9 +298,20 @@ def find_configurations(sweep, max_clusters: int | None = None) -> Configuration
         else:
             keep.append(pos)
     if not keep:
+        ks = sorted({int(sweep.memberships[i].max()) + 1 for i in env.index})
+        g = np.asarray(getattr(sweep, "run_gammas", []), dtype=np.float64)
+        runs = (f"{len(g)} Leiden runs (γ {g.min():.3g} to {g.max():.3g})" if len(g)
+                else "the sweep")
+        if "too_fine" in trivial:
+            raise ValueError(
+                f"no configuration with at most max_clusters={max_clusters} clusters: "
+                f"{runs} left only partitions with {ks} clusters on the envelope of "
+                f"{n} rows. Raise max_clusters"
+            )
         raise ValueError(
-            "no non-trivial configuration was found: every resolution gave one cluster "
-            "or singletons (the data may have no cluster structure at this k)"
+            f"no non-trivial configuration was found: on the envelope of {runs} over {n} "
+            f"rows every optimal partition has {ks} clusters (one cluster or singletons). "
+            "Check that the rows differ in more than noise, or change k"
         )
     keep = np.array(keep)
     rows = env.index[keep]

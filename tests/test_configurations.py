@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from gramixc.configurations import Configurations
+from gramixc.configurations import Configurations, find_configurations
 
 
 def test_hierarchical_blobs_have_both_scales(hier_blobs, hier_extractor):
@@ -113,3 +113,15 @@ def test_open_ended_plateaus_do_not_win_the_width_ranking():
     assert adjusted_rand_score(y, cfg[w]) > 0.2
     j = cfg.widest(include_open=True)
     assert adjusted_rand_score(y, cfg[j]) < adjusted_rand_score(y, cfg[w])
+
+
+def test_no_configuration_message_says_what_went_wrong():
+    from sklearn.datasets import make_blobs
+
+    from gramixc import ConfigurationExtractor
+
+    X, _ = make_blobs(200, 5, centers=4, random_state=0)
+    ext = ConfigurationExtractor(random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"at most max_clusters=2 clusters: \d+ Leiden runs "
+                                         r"\(γ .*\) left only partitions with \[4, 5"):
+        find_configurations(ext.sweep_, max_clusters=2)

@@ -177,3 +177,34 @@ def test_a_constant_column_changes_nothing(data):
     za = GraMixC(random_state=0).fit_transform(X, y)
     zb = GraMixC(random_state=0).fit_transform(Xc, y)
     np.testing.assert_array_equal(za[:, X.shape[1]:], zb[:, Xc.shape[1]:])
+
+
+def test_duplicate_rows_give_the_configurations_of_the_deduplicated_data(data):
+    # every row twice: the zero distances used to pull each row's whole weight to its
+    # twin (best ARI against the blobs 1.000 -> 0.382) and the estimators then failed
+    from sklearn.metrics import adjusted_rand_score
+
+    X, y, lab = data
+    once = ConfigurationExtractor(random_state=0).fit(X)
+    twice = ConfigurationExtractor(random_state=0).fit(np.vstack([X, X]))
+    np.testing.assert_array_equal(twice.configurations_.ids,
+                                  np.vstack([once.configurations_.ids] * 2))
+    assert twice.duplicate_map_ is not None and once.duplicate_map_ is None
+    assert max(adjusted_rand_score(lab, twice.configurations_[j][:200])
+               for j in range(len(twice.configurations_))) == 1.0
+    # neighbours are training rows: a row's twin is its nearest (distance 0), self excluded
+    d, i = twice.kneighbors()
+    assert i.shape == (400, twice.k) and np.all(i[:200, 0] == np.arange(200, 400))
+    assert np.all(d[:, 0] < 1e-6) and not np.any(i == np.arange(400)[:, None])
+    np.testing.assert_array_equal(twice.transform(X[:20] + 0.01), once.transform(X[:20] + 0.01))
+    resampled = twice.resample([0], n_seeds=1, random_state=0)[0]
+    np.testing.assert_array_equal(resampled[:200], resampled[200:])
+    # the supervised estimators work on it
+    for est in (GraMixC(random_state=0), GraMixCRegressor(fusion=FAST, random_state=0)):
+        est.fit(np.vstack([X, X]), np.concatenate([y, y]))
+
+
+def test_too_few_distinct_rows_is_named(data):
+    X, _, _ = data
+    with pytest.raises(ValueError, match="only 5 distinct rows among 200"):
+        ConfigurationExtractor(random_state=0).fit(np.repeat(X[:5], 40, axis=0))
