@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_features", "non_numeric_columns"]
+__all__ = ["MAX_ABS", "check_features", "non_numeric_columns"]
+
+#: Largest magnitude accepted when fitting (its square stays finite in float64).
+MAX_ABS = 1e150
 
 
 def non_numeric_columns(X) -> list[str]:
-    """Names of the non-numeric columns of a pandas or polars DataFrame (else ``[]``)."""
+    """Names of the columns that are neither numeric nor boolean: of a pandas or polars
+    DataFrame, or (as ``"column j"``) of a numpy object array; else ``[]``."""
     mod = type(X).__module__.split(".")[0]
     if mod == "pandas" and hasattr(X, "dtypes"):
         import pandas as pd
@@ -17,10 +21,22 @@ def non_numeric_columns(X) -> list[str]:
         return [
             str(c)
             for c, t in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
+            if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))
         ]
     if mod == "polars" and hasattr(X, "schema"):
-        return [str(c) for c, t in X.schema.items() if not t.is_numeric()]
+        import polars as pl
+
+        return [str(c) for c, t in X.schema.items() if not (t.is_numeric() or t == pl.Boolean)]
+    if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.ndim == 2:
+        bad = []
+        for j in range(X.shape[1]):
+            try:
+                X[:, j].astype(np.float64)
+            except ValueError:  # strings that are not numbers; other objects: sklearn's error
+                bad.append(f"column {j}")
+            except TypeError:
+                pass
+        return bad
     return []
 
 
@@ -31,19 +47,55 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     columns of a DataFrame, and (``reset=True``) a minimum number of rows with
     a message that states ``n_samples``.
 
-    Returns a float64 array (a copy whenever conversion is needed; the caller's
-    object is never modified).
+    Returns a C-contiguous float64 array (a copy whenever conversion is needed; the
+    caller's object is never modified): the same values give bit-identical results
+    whether they come as a C- or Fortran-ordered array or a DataFrame, since BLAS
+    sums in a layout-dependent order and Leiden amplifies 1e-14 differences.
+    With ``reset=True`` (fitting), values too large for float64 arithmetic on them
+    (``|x| > 1e150``: their squares overflow in the scaler and the distances) are an
+    error naming the column.
     """
     bad = non_numeric_columns(X)
+    if isinstance(X, np.ndarray) and X.dtype == bool:
+        X = X.astype(np.float64)
+    elif type(X).__module__.split(".")[0] in ("pandas", "polars") and not bad:
+        X = _bools_as_floats(X)
     if bad:
         raise ValueError(
             f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad}. "
             "Encode them first (e.g. sklearn.preprocessing.OneHotEncoder)."
         )
     Xv = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_all_finite=True)
+    Xv = np.ascontiguousarray(Xv)
+    if reset and Xv.size:
+        big = np.abs(Xv).max(axis=0) > MAX_ABS
+        if big.any():
+            j = int(np.flatnonzero(big)[0])
+            names = getattr(estimator, "feature_names_in_", None)
+            col = f"column {names[j]!r}" if names is not None else f"column {j}"
+            raise ValueError(
+                f"{type(estimator).__name__}: {col} has a value of magnitude "
+                f"{np.abs(Xv[:, j]).max():.3g}; values above {MAX_ABS:g} overflow float64 "
+                "when squared (scaling, distances). Rescale that column (e.g. log or "
+                "divide by a constant) before fitting."
+            )
     if reset and Xv.shape[0] < min_samples:
         raise ValueError(
             f"{type(estimator).__name__} needs at least {min_samples} rows, got "
             f"n_samples = {Xv.shape[0]}"
         )
     return Xv
+
+
+def _bools_as_floats(X):
+    """A pandas/polars frame with its boolean columns cast to float (0/1), names kept."""
+    mod = type(X).__module__.split(".")[0]
+    if mod == "pandas":
+        import pandas as pd
+
+        cols = [c for c, t in X.dtypes.items() if pd.api.types.is_bool_dtype(t)]
+        return X.astype({c: np.float64 for c in cols}) if cols else X
+    import polars as pl
+
+    cols = [c for c, t in X.schema.items() if t == pl.Boolean]
+    return X.with_columns([pl.col(c).cast(pl.Float64) for c in cols]) if cols else X

@@ -55,21 +55,23 @@ def demo_configurations(out: str, random_state: int = 0, verbose: bool = False) 
             "gamma_lo": cfg.gamma_lo[j],
             "gamma_hi": cfg.gamma_hi[j],
             "log_width": cfg.log_width[j],
+            "open": "open" if cfg.open_ended[j] else "",
             "ARI": aris[j],
         }
         for j in range(len(cfg))
     ]
     _print_table(
         rows,
-        ["cfg", "K", "gamma_lo", "gamma_hi", "log_width", "ARI"],
+        ["cfg", "K", "gamma_lo", "gamma_hi", "log_width", "open", "ARI"],
         {"gamma_lo": "{:.4g}", "gamma_hi": "{:.4g}", "log_width": "{:.3f}", "ARI": "{:.3f}"},
     )
     best = int(np.argmax(aris))
-    widest = int(np.nanargmax(cfg.log_width))
+    widest = cfg.widest()
     print(
         f"best ARI against the digit labels: configuration {best} (K={cfg.n_clusters[best]}, "
-        f"ARI {aris[best]:.3f}); widest plateau: configuration {widest} "
-        f"(K={cfg.n_clusters[widest]}, ARI {aris[widest]:.3f})"
+        f"ARI {aris[best]:.3f}); widest closed plateau: configuration {widest} "
+        f"(K={cfg.n_clusters[widest]}, ARI {aris[widest]:.3f}; 'open' plateaus reach past "
+        "the resolutions solved, so their width says where the sweep stopped)"
     )
     raw = ConfigurationExtractor(random_state=random_state, align="none").fit(X).configurations_
     print(

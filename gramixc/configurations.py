@@ -18,7 +18,8 @@ from .envelope import cluster_entropy, upper_envelope
 
 __all__ = ["Configurations", "find_configurations", "check_ids", "evenly_spaced"]
 
-_META_COLUMNS = ("gamma_lo", "gamma_hi", "log_width", "n_clusters", "h_a", "h_r", "entropy")
+_META_COLUMNS = ("gamma_lo", "gamma_hi", "log_width", "open_ended", "n_clusters", "h_a", "h_r",
+                 "entropy")
 
 
 def check_ids(ids, name: str = "ids", min_columns: int = 1) -> np.ndarray:
@@ -149,6 +150,29 @@ class Configurations(Sequence):
             return np.log(self.gamma_hi / self.gamma_lo)
 
     @property
+    def open_ended(self) -> np.ndarray:
+        """Whether a plateau's interval reaches past the resolutions the sweep solved.
+
+        An end beyond the smallest or largest solved γ is where this partition's line
+        meets a trivial one (all-in-one, singletons), not one found by a run: finer
+        (or coarser) partitions were never searched there, so that width measures
+        where the sweep stopped, not the data. Always False without a sweep.
+        """
+        if self.sweep is None or len(getattr(self.sweep, "run_gammas", ())) == 0:
+            return np.zeros(len(self), dtype=bool)
+        g = np.asarray(self.sweep.run_gammas, dtype=np.float64)
+        lo, hi = g.min(), g.max()
+        return (self.gamma_lo < lo * (1 - 1e-9)) | (self.gamma_hi > hi * (1 + 1e-9))
+
+    def widest(self, include_open: bool = False) -> int:
+        """Index of the widest plateau (largest ``log_width``), by default among the
+        closed ones only (:attr:`open_ended`); −1 if there is none."""
+        w = np.where(np.isfinite(self.log_width), self.log_width, -np.inf)
+        if not include_open:
+            w = np.where(self.open_ended, -np.inf, w)
+        return int(np.argmax(w)) if np.isfinite(w).any() else -1
+
+    @property
     def entropy(self) -> np.ndarray:
         """Shannon entropy (nats) of each configuration's cluster sizes."""
         return np.array([cluster_entropy(self.ids[:, j]) for j in range(len(self))])
@@ -163,6 +187,7 @@ class Configurations(Sequence):
                 "gamma_lo": self.gamma_lo,
                 "gamma_hi": self.gamma_hi,
                 "log_width": self.log_width,
+                "open_ended": self.open_ended,
                 "n_clusters": self.n_clusters.astype(np.int64),
                 "h_a": self.h_a,
                 "h_r": self.h_r,
@@ -273,9 +298,20 @@ def find_configurations(sweep, max_clusters: int | None = None) -> Configuration
         else:
             keep.append(pos)
     if not keep:
+        ks = sorted({int(sweep.memberships[i].max()) + 1 for i in env.index})
+        g = np.asarray(getattr(sweep, "run_gammas", []), dtype=np.float64)
+        runs = (f"{len(g)} Leiden runs (γ {g.min():.3g} to {g.max():.3g})" if len(g)
+                else "the sweep")
+        if "too_fine" in trivial:
+            raise ValueError(
+                f"no configuration with at most max_clusters={max_clusters} clusters: "
+                f"{runs} left only partitions with {ks} clusters on the envelope of "
+                f"{n} rows. Raise max_clusters"
+            )
         raise ValueError(
-            "no non-trivial configuration was found: every resolution gave one cluster "
-            "or singletons (the data may have no cluster structure at this k)"
+            f"no non-trivial configuration was found: on the envelope of {runs} over {n} "
+            f"rows every optimal partition has {ks} clusters (one cluster or singletons). "
+            "Check that the rows differ in more than noise, or change k"
         )
     keep = np.array(keep)
     rows = env.index[keep]

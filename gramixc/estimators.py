@@ -34,6 +34,7 @@ from __future__ import annotations
 import numbers
 import os
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
@@ -55,6 +56,12 @@ __all__ = ["Fusion", "GraMixC", "GraMixCRegressor", "GraMixCClassifier", "FEATUR
            "AUTO_CANDIDATES", "FUSION_CANDIDATES"]
 
 
+#: torch's intra-op threads for every training and inference: float32 reductions split
+#: across threads sum in another order (outputs differed by ~1e-7 between n_jobs=1 and
+#: 2), and results must not depend on n_jobs.
+TORCH_THREADS = 1
+
+
 def _check_y(y, n: int) -> np.ndarray:
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None")
@@ -68,6 +75,14 @@ def _check_y(y, n: int) -> np.ndarray:
     if y.shape[0] != n:
         raise ValueError(f"X has {n} rows but y has {y.shape[0]}")
     return y
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _check_groups(groups, n: int) -> np.ndarray | None:
@@ -271,7 +286,8 @@ class _GraMixCBase(BaseEstimator):
         return splits
 
     def _threads(self) -> int:
-        """torch threads from ``n_jobs`` (scikit-learn semantics: None → 1, -1 → all)."""
+        """Threads from ``n_jobs`` for the gate's reference model (scikit-learn semantics:
+        None → 1, -1 → all); torch always runs on ``TORCH_THREADS``."""
         if self.n_jobs is None:
             return 1
         if self.n_jobs < 0:
@@ -293,7 +309,7 @@ class _GraMixCBase(BaseEstimator):
                  else f.batch_size)
         return dict(max_epochs=f.max_epochs, batch_size=batch, lr=f.learning_rate,
                     patience=f.patience, device=f.device, verbose=self.verbose,
-                    n_threads=self._threads())
+                    n_threads=TORCH_THREADS)
 
     # ------------------------------------------------------------------ targets
     def _encode_y(self, y):
@@ -303,7 +319,26 @@ class _GraMixCBase(BaseEstimator):
             self._label_encoder = LabelEncoder().fit(y)
             self.classes_ = self._label_encoder.classes_
             self._n_classes = len(self.classes_)
-            return self._label_encoder.transform(y).astype(np.int64)
+            codes = self._label_encoder.transform(y).astype(np.int64)
+            counts = np.bincount(codes, minlength=self._n_classes)
+            if self._n_classes >= 2 and counts.min() < 2:
+                lonely = [str(c) for c, m in zip(self.classes_, counts) if m < 2]
+                warnings.warn(
+                    f"{type(self).__name__}: class(es) {lonely} have a single row: the "
+                    "cross-fitted statistics of that row never see its class, and the "
+                    "folds cannot be stratified for it. Merge rare classes or drop them.",
+                    UserWarning, stacklevel=3)
+            return codes
+        if y.dtype.kind in "OUS":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                bad = next((v for v in y.ravel() if not _is_number(v)), None)
+                raise ValueError(
+                    f"{type(self).__name__} is a regression: y must be numeric, got a "
+                    f"non-numeric value {str(bad)!r}. For class labels use GraMixCClassifier "
+                    "(or GraMixC(task='classification'))."
+                ) from None
         y = y.astype(np.float64)
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinite values")
@@ -487,7 +522,7 @@ class _GraMixCBase(BaseEstimator):
         X = check_features(self, X, reset=False)
         *_, tokens = self._new_row_tokens(X)
         return predict(model, None, tokens, device=self._fusion().device, what="attention",
-                       n_threads=self._threads())
+                       n_threads=TORCH_THREADS)
 
 
 # ============================================================================ end to end
@@ -557,7 +592,9 @@ class _GraMixCPredictor(_GraMixCBase):
         s_cfg, s_fold, s_val, s_net, s_base = self._seeds(5)
         n = X.shape[0]
         self._x_scaler = StandardScaler().fit(X)
-        x = self._x_scaler.transform(X).astype(np.float32)
+        x = self._x_scaler.transform(X)
+        self._x_range = (x.min(axis=0), x.max(axis=0))
+        x = x.astype(np.float32)
         cap = self._fusion().max_samples
         sub = None  # max_samples as an integer: train on a seeded subset of the rows
         if isinstance(cap, numbers.Integral) and n > cap:
@@ -615,12 +652,13 @@ class _GraMixCPredictor(_GraMixCBase):
 
         check_is_fitted(self, "model_")
         X = check_features(self, X, reset=False)
-        x = self._x_scaler.transform(X).astype(np.float32)
+        # far-out-of-range rows are clipped to the training range (finite in float32)
+        x = np.clip(self._x_scaler.transform(X), *self._x_range).astype(np.float32)
         device = self._fusion().device
         if not self.use_configurations_:
-            return predict(self.model_, x, [], device=device, n_threads=self._threads())
+            return predict(self.model_, x, [], device=device, n_threads=TORCH_THREADS)
         *_, tokens = self._new_row_tokens(X)
-        return predict(self.model_, x, tokens, device=device, n_threads=self._threads())
+        return predict(self.model_, x, tokens, device=device, n_threads=TORCH_THREADS)
 
 
 class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
@@ -652,8 +690,8 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
         Attention module and training settings (default ``Fusion()``).
     n_jobs : int or None, default=None
         Parallelism, scikit-learn style (None → 1, -1 → all cores): processes for the
-        Leiden sweep, threads for neighbour queries and for torch (set during our
-        training and inference only, then restored).
+        Leiden sweep and threads for the neighbour queries; torch runs single-threaded
+        (``TORCH_THREADS``) so that results do not depend on ``n_jobs``.
     random_state : int, RandomState instance or None
     verbose : bool, default=False
 
@@ -840,8 +878,9 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     fusion : Fusion, optional
         Attention module and training settings (default ``Fusion()``).
     n_jobs : int or None, default=None
-        None → 1, -1 → all cores (sweep processes, neighbour queries, torch and
-        reference-model threads); results do not depend on it.
+        None → 1, -1 → all cores (sweep processes, neighbour queries, the gate's
+        reference-model threads; torch is single-threaded); results do not depend
+        on it.
     random_state : int, RandomState instance or None
     verbose : bool, default=False
         Progress bars, and the gate's report.
@@ -1003,7 +1042,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         device = self._fusion().device
         if "out" in need:
             out = predict(model, None, tokens, device=device,
-                          n_threads=self._threads()).astype(np.float64)
+                          n_threads=TORCH_THREADS).astype(np.float64)
             if self.task_ == "classification":
                 out -= out.max(axis=1, keepdims=True)
                 p = np.exp(out)
@@ -1012,7 +1051,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             parts["out"] = out
         if "fused" in need:
             parts["fused"] = predict(model, None, tokens, device=device, what="fused",
-                                     n_threads=self._threads())
+                                     n_threads=TORCH_THREADS)
         return parts
 
     def _crossfit(self, X, y_enc, groups, seeds, nb, w) -> dict:
@@ -1208,7 +1247,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         X = check_features(self, X, reset=False)
         nb, w, nb_big = self._new_rows(X)
         maps = [predict(model, None, tokens, device=self._fusion().device, what="attention",
-                        n_threads=self._threads())
+                        n_threads=TORCH_THREADS)
                 for model, tokens in self._fold_tokens(nb, w, nb_big)]
         return np.mean(maps, axis=0)
 

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import check_features
 from .assign import knn_vote, recluster_assign, soft_votes, vote_weights
 from .configurations import Configurations, find_configurations
-from .graph import knn_graph
+from .graph import NeighborIndex, knn_graph
 from .sweep import resolution_sweep
 
 __all__ = ["ConfigurationExtractor"]
@@ -81,9 +81,14 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
     configurations_ : Configurations
         Aligned configurations of the training rows (coarse → fine).
     graph_ : KNNGraph
-        The training graph (with its neighbour index).
+        The training graph (with its neighbour index) — over the *distinct* training
+        rows: exact duplicates are one node (a zero distance would give a row's whole
+        λ to its twin), and every copy gets that node's ids, so a dataset with
+        repeated rows has the configurations of its deduplicated version.
+    duplicate_map_ : ndarray of shape (n_samples,) or None
+        Training row → its node in ``graph_`` (None when no row repeats).
     sweep_ : SweepResult
-        Every partition found by the sweep.
+        Every partition found by the sweep (of the graph's nodes).
     scaler_ : StandardScaler or None
     n_features_in_, feature_names_in_
 
@@ -156,8 +161,13 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                 f"max_clusters must be None or an integer >= 2, got {self.max_clusters!r}"
             )
 
-    def _scaled(self, X: np.ndarray) -> np.ndarray:
-        return self.scaler_.transform(X) if self.scaler_ is not None else X
+    def _scaled(self, X: np.ndarray, new: bool = True) -> np.ndarray:
+        """Scaled rows; new rows are clipped to the training rows' range per feature, so
+        a far-out-of-range value (1e40) is a distant but finite point, never inf/NaN."""
+        Xs = self.scaler_.transform(X) if self.scaler_ is not None else X
+        if new:
+            Xs = np.clip(Xs, self.scaled_range_[0], self.scaled_range_[1])
+        return Xs
 
     def _graph_and_sweep(self, Xs: np.ndarray, seed_graph: int, seed_sweep: int, verbose: bool):
         """The kNN graph and resolution sweep of (scaled) rows, with this estimator's settings."""
@@ -192,12 +202,33 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             raise ValueError("all features are constant: the rows cannot be told apart")
         rng = check_random_state(self.random_state)
         seed_graph, seed_sweep = rng.randint(0, 2**31 - 1, size=2)
-        self.scaler_ = StandardScaler().fit(X) if self.scale else None
-        Xs = self._scaled(X)
-        self.graph_, self.sweep_ = self._graph_and_sweep(Xs, int(seed_graph), int(seed_sweep),
-                                                         self.verbose)
+        # exact duplicate rows are one node of the graph and the sweep (a zero distance
+        # would pull a row's whole λ to its twin) and share its ids; the scaler, too, is
+        # fitted on the distinct rows, so repeated rows change nothing
+        rows, self.duplicate_map_ = _distinct_rows(X)
+        self.scaler_ = StandardScaler().fit(X[rows]) if self.scale else None
+        Xs = self._scaled(X, new=False)
+        self.scaled_range_ = (Xs.min(axis=0), Xs.max(axis=0))
+        if self.duplicate_map_ is not None and len(rows) < self.k + 1:
+            raise ValueError(
+                f"X has only {len(rows)} distinct rows among {X.shape[0]}; the kNN graph "
+                f"with k={self.k} needs at least k + 1 = {self.k + 1} distinct rows")
+        self.graph_, self.sweep_ = self._graph_and_sweep(Xs[rows], int(seed_graph),
+                                                         int(seed_sweep), self.verbose)
         raw = find_configurations(self.sweep_, max_clusters=self.max_clusters)
-        self.configurations_ = self._align(raw, y)
+        if self.duplicate_map_ is None:
+            self.configurations_ = self._align(raw, y)
+            self._row_index = None
+        else:
+            inv = self.duplicate_map_
+            if self.align == "labels":  # labels belong to rows: align the expanded ids
+                self.configurations_ = self._align(_expand(raw, inv), y)
+            else:  # align the distinct rows, then copy: twins get one id, as deduplicated
+                self.configurations_ = _expand(self._align(raw, None), inv)
+            # leave-one-out and new-row neighbours are training rows, twins included
+            self._row_index = NeighborIndex(metric=self.metric, backend=self.knn_backend,
+                                            random_state=int(seed_graph),
+                                            n_jobs=self.n_jobs).fit(Xs)
         self._train_fingerprint = _fingerprint(X)
         self._sweep_seed = int(seed_sweep)
         return self
@@ -256,11 +287,18 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         if not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}")
         if X is None:
+            if getattr(self, "_row_index", None) is not None:
+                return self._row_index.query_indexed(int(k))
             if k == self.graph_.k:
                 return self.graph_.distances, self.graph_.indices
             return self.graph_.index.query_indexed(int(k))
         X = check_features(self, X, reset=False)
-        return self.graph_.index.query(self._scaled(X), k=int(k))
+        return self._rows().query(self._scaled(X), k=int(k))
+
+    def _rows(self) -> NeighborIndex:
+        """The index over all training rows (the graph's own when no row repeats)."""
+        row_index = getattr(self, "_row_index", None)
+        return self.graph_.index if row_index is None else row_index
 
     def resample(self, configurations=None, n_seeds: int = 3, random_state=None) -> list:
         """The same scales partitioned again with other Leiden seeds.
@@ -317,7 +355,9 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         for b in range(n_seeds):
             cols = [np.unique(m, return_inverse=True)[1].reshape(-1)
                     for m in runs[b * len(sel):(b + 1) * len(sel)]]
-            out.append(np.column_stack(cols).astype(np.int64))
+            ids = np.column_stack(cols).astype(np.int64)
+            dup = getattr(self, "duplicate_map_", None)
+            out.append(ids if dup is None else ids[dup])
         return out
 
     def vote_weights(self, distances: np.ndarray) -> np.ndarray:
@@ -341,7 +381,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         X = check_features(self, X, reset=False)
         ids = self.configurations_.ids
         Xs = self._scaled(X)
-        dist, nb = self.graph_.index.query(Xs, k=self.k)
+        dist, nb = self._rows().query(Xs, k=self.k)
         w = vote_weights(dist, self.lam)
         if self.soft:
             return soft_votes(nb, w, ids, self.configurations_.n_clusters)
@@ -359,8 +399,14 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                 f"out_of_sample='recluster' needs at least k + 1 = {self.k + 1} new rows to "
                 f"build their own graph, got n_samples = {Xs.shape[0]}; use 'knn' for small batches"
             )
-        _, sweep = self._graph_and_sweep(Xs, self._sweep_seed, self._sweep_seed, False)
-        return find_configurations(sweep).ids
+        rows, inv = _distinct_rows(Xs)
+        if len(rows) < self.k + 1:
+            raise ValueError(
+                f"out_of_sample='recluster' needs at least k + 1 = {self.k + 1} distinct new "
+                f"rows, got {len(rows)}; use 'knn' for small batches")
+        _, sweep = self._graph_and_sweep(Xs[rows], self._sweep_seed, self._sweep_seed, False)
+        ids = find_configurations(sweep).ids
+        return ids if inv is None else ids[inv]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """``cfg{j}_k{K}`` per configuration, or ``cfg{j}_k{K}_c{c}`` per cluster if soft."""
@@ -379,3 +425,21 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _distinct_rows(Xs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Positions of the first copy of every distinct row (in order of appearance) and
+    the map row → its distinct row (None when no row repeats)."""
+    _, first, inverse = np.unique(Xs, axis=0, return_index=True, return_inverse=True)
+    if len(first) == Xs.shape[0]:
+        return np.arange(Xs.shape[0]), None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[np.asarray(inverse).reshape(-1)].astype(np.int64)
+
+
+def _expand(cfg: Configurations, inverse: np.ndarray) -> Configurations:
+    """Configurations of the distinct rows copied to every row."""
+    return Configurations(cfg.ids[inverse], cfg.gamma_lo, cfg.gamma_hi, cfg.h_a, cfg.h_r,
+                          trivial=cfg.trivial, sweep=cfg.sweep)

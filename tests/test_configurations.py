@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from gramixc.configurations import Configurations
+from gramixc.configurations import Configurations, find_configurations
 
 
 def test_hierarchical_blobs_have_both_scales(hier_blobs, hier_extractor):
@@ -31,6 +31,7 @@ def test_ids_contiguous_and_table(hier_extractor):
         "gamma_lo",
         "gamma_hi",
         "log_width",
+        "open_ended",
         "n_clusters",
         "h_a",
         "h_r",
@@ -93,3 +94,34 @@ def test_evenly_spaced_keeps_ends_and_caps_count():
     assert evenly_spaced(10, 4).tolist() == [0, 3, 6, 9]
     assert evenly_spaced(3, 16).tolist() == [0, 1, 2]
     assert evenly_spaced(5, 0).tolist() == []
+
+
+def test_open_ended_plateaus_do_not_win_the_width_ranking():
+    # the finest digits configuration (K≈1370) looked like the widest plateau (γ 124–326)
+    # only because its interval ends where the sweep stopped solving: marked open now
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import adjusted_rand_score
+
+    from gramixc import ConfigurationExtractor
+
+    X, y = load_digits(return_X_y=True)
+    cfg = ConfigurationExtractor(random_state=0).fit(X).configurations_
+    assert cfg.open_ended[-1] and not cfg.open_ended[:-1].all()
+    assert cfg.table()["open_ended"].to_list() == cfg.open_ended.tolist()
+    w = cfg.widest()
+    assert not cfg.open_ended[w] and 3 <= cfg.n_clusters[w] <= 100
+    assert adjusted_rand_score(y, cfg[w]) > 0.2
+    j = cfg.widest(include_open=True)
+    assert adjusted_rand_score(y, cfg[j]) < adjusted_rand_score(y, cfg[w])
+
+
+def test_no_configuration_message_says_what_went_wrong():
+    from sklearn.datasets import make_blobs
+
+    from gramixc import ConfigurationExtractor
+
+    X, _ = make_blobs(200, 5, centers=4, random_state=0)
+    ext = ConfigurationExtractor(random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"at most max_clusters=2 clusters: \d+ Leiden runs "
+                                         r"\(γ .*\) left only partitions with \[4, 5"):
+        find_configurations(ext.sweep_, max_clusters=2)
