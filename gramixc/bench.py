@@ -606,6 +606,12 @@ def plot_dataset(summary: list[dict], dataset: str, path: str) -> None:
 def write_report(summary: list[dict], notes: dict, command: str, out_md: str, img_dir: str,
                  elapsed: float) -> None:
     datasets = list(dict.fromkeys(s["dataset"] for s in summary))
+    ran = set(s["predictor"] for s in summary)
+    models = [m for p, m in (("xgboost", "XGBoost 300 trees, lr 0.05, depth 6, "
+                                         "subsample/colsample 0.8, 64 bins"),
+                             ("linear", "Ridge α=1 / logistic regression on standardised "
+                                        "features"),
+                             ("mlp", "the built-in MLP 256-128-64")) if p in ran]
     parts = [
         "# Benchmarks",
         "",
@@ -617,8 +623,7 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
         "Protocol: the same outer folds for every variant (5-fold; grouped by species "
         "for 16S unless marked random), seed 0; everything label-derived is "
         "cross-fitted inside the training fold; hyper-parameters fixed in advance "
-        "(XGBoost 300 trees, lr 0.05, depth 6, subsample/colsample 0.8, 64 bins; Ridge α=1 / "
-        "logistic regression on standardised features; the built-in MLP 256-128-64). "
+        f"({'; '.join(models)}). "
         "Δ is the paired difference to the same predictor alone, mean ± std over "
         "folds; 'folds better' counts the folds where the variant beat it. Times are "
         "per fold and include building the variant's features. See "
