@@ -28,14 +28,9 @@ import argparse
 import os
 
 import numpy as np
+from _results import save_figure, write_results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def relative_entropy(A: np.ndarray) -> np.ndarray:
-    """Per-row entropy of the attention (renormalised over the tokens) / log(tokens)."""
-    p = A / np.maximum(A.sum(axis=1, keepdims=True), 1e-12)
-    return -(p * np.log(np.clip(p, 1e-12, None))).sum(axis=1) / np.log(A.shape[1])
 
 
 def fit_one(readout: str, seed: int):
@@ -44,6 +39,7 @@ def fit_one(readout: str, seed: int):
     from sklearn.model_selection import train_test_split
 
     from gramixc import Fusion, GraMixC
+    from gramixc.bench import relative_entropy
     from gramixc.synthetic import make_scale_switch
 
     X, y, fine = make_scale_switch(random_state=seed)
@@ -87,9 +83,7 @@ def main(argv=None) -> None:
         lines.append(line)
     lines.append(f"\n{args.seeds} seeds of make_scale_switch (1,280 rows, 70/30 split); "
                  "GraMixC(features='compact', neighbors=()), Fusion defaults otherwise.")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "bench_attention.txt"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_results("bench_attention.txt", "\n".join(lines))
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9, 4.2))
@@ -108,9 +102,7 @@ def main(argv=None) -> None:
         ax.set_ylabel(f"held-out rows (fine-scale region: top {n_fine})")
         fig.colorbar(im, ax=ax)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(args.plot)), exist_ok=True)
-    fig.savefig(args.plot, dpi=130)
-    print(f"plot: {os.path.abspath(args.plot)}")
+    save_figure(fig, args.plot)
 
 
 if __name__ == "__main__":

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+from _results import write_results
 
 #: XGBoost's defaults with 400 trees (the predictor a user would pipe GraMixC into).
 XGB_PARAMS = dict(n_estimators=400, n_jobs=2)
@@ -114,9 +113,7 @@ def main(argv=None) -> None:
         emit(f"| {n:,} ({a['n_train']:,}) | {a['fit_s']:.1f} | {a['peak_mb']:.0f} | "
               f"{a['r2']:.3f} | {g['fit_s']:.1f} | {g['peak_mb']:.0f} | {g['r2']:.3f} | "
              f"**{g['fit_s'] / a['fit_s']:.1f}×** | {g['chosen']} | {stages} |")
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "bench_cost.txt"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_results("bench_cost.txt", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -19,10 +19,10 @@ Writes ``docs/img/noise_gate.png`` (held-out R² difference per run) and prints 
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 import numpy as np
+from _results import save_figure, write_results
 
 DATASETS = ("diabetes", "boston", "abalone")
 
@@ -100,10 +100,7 @@ def main(argv=None) -> None:
     for r in all_rows:
         chosen[r["chosen"]] = chosen.get(r["chosen"], 0) + 1
     emit(f"\nchosen feature sets: {chosen}; predictor: {args.predictor}")
-    results = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "bench_noise.txt"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_results("bench_noise.txt", "\n".join(lines))
     if args.plot:
         from matplotlib.figure import Figure
 
@@ -127,9 +124,7 @@ def main(argv=None) -> None:
                      fontsize=9)
         ax.legend(fontsize=8)
         fig.tight_layout()
-        os.makedirs(os.path.dirname(os.path.abspath(args.plot)), exist_ok=True)
-        fig.savefig(args.plot, dpi=130)
-        print(f"plot: {args.plot}")
+        save_figure(fig, args.plot)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import os
 import time
 
 import numpy as np
+from _results import write_results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VARIANTS = ("alone", "+TE", "+kNN mean", "+GraMixC")
@@ -90,9 +91,7 @@ def main(argv=None) -> None:
     rows = []
     for seed in args.seeds:
         rows += run_seed(bd, seed, args.predictors, log=lambda m: print(m, flush=True))
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", f"seeds_{bd.name}.json"), "w") as fh:
-        json.dump(rows, fh, indent=1)
+    write_results(f"seeds_{bd.name}.json", json.dumps(rows, indent=1))
     key = "r2" if bd.task == "regression" else "accuracy"
     lines = ["| predictor | variant | " + " | ".join(f"seed {s}: Δ{key}" for s in args.seeds)
              + " | mean over seeds | std over seeds | chosen (GraMixC) |",
@@ -112,8 +111,7 @@ def main(argv=None) -> None:
     lines.append(f"\n{bd.name}, {len(args.seeds)} seeds × 5 outer folds; Δ = paired "
                  f"difference to the same predictor alone, mean over the folds of a seed.")
     print("\n".join(lines))
-    with open(os.path.join(HERE, "results", f"bench_seeds_{bd.name}.txt"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_results(f"bench_seeds_{bd.name}.txt", "\n".join(lines))
 
 
 if __name__ == "__main__":

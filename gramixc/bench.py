@@ -373,10 +373,17 @@ def attention_entropy(gmx, X) -> float | None:
     relative to the uniform one (1 = uniform, 0 = one token); None without fold models."""
     if not gmx.fold_models_:
         return None
-    A = np.asarray(gmx.attention_map(X), dtype=np.float64)
+    return float(relative_entropy(gmx.attention_map(X)).mean())
+
+
+def relative_entropy(A) -> np.ndarray:
+    """Per-row entropy of attention weights ``A`` (renormalised over the tokens),
+    divided by that of the uniform distribution (1 for a single token)."""
+    A = np.asarray(A, dtype=np.float64)
+    if A.shape[1] < 2:
+        return np.ones(A.shape[0])
     p = A / np.maximum(A.sum(axis=1, keepdims=True), 1e-12)
-    H = -(p * np.log(np.clip(p, 1e-12, None))).sum(axis=1)
-    return float(H.mean() / np.log(A.shape[1])) if A.shape[1] > 1 else 1.0
+    return -(p * np.log(np.clip(p, 1e-12, None))).sum(axis=1) / np.log(A.shape[1])
 
 
 def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDICTORS,

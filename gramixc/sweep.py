@@ -304,11 +304,7 @@ def resolution_sweep(
         raise ValueError("directed=True needs backend='leidenalg' (igraph's Leiden is undirected)")
     base_seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
     n = graph.n
-    if directed:
-        edges = np.column_stack([np.repeat(np.arange(n), graph.k), graph.indices.ravel()])
-        weights = graph.weights.ravel()
-    else:
-        edges, weights = graph.edges, graph.edge_weights
+    edges, weights = _edge_list(graph, directed)
     ig_graph = graph.to_igraph(directed=directed)
     col = _Collector(edges, weights, n, objective, directed)
 
@@ -405,6 +401,15 @@ def resolution_sweep(
     )
 
 
+def _edge_list(graph, directed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The arcs ``j → i`` of the λ-equalised weights (directed) or the symmetrised
+    upper-triangle edges (undirected), with their weights."""
+    if directed:
+        edges = np.column_stack([np.repeat(np.arange(graph.n), graph.k), graph.indices.ravel()])
+        return edges, graph.weights.ravel()
+    return graph.edges, graph.edge_weights
+
+
 def _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations, beta):
     """A process pool whose workers hold the graph (None for one job)."""
     n_jobs_eff = _effective_jobs(n_jobs)
@@ -445,11 +450,7 @@ def leiden_runs(
     """
     tasks = [(float(g), int(s)) for g, s in zip(gammas, seeds)]
     n = graph.n
-    if directed:
-        edges = np.column_stack([np.repeat(np.arange(n), graph.k), graph.indices.ravel()])
-        weights = graph.weights.ravel()
-    else:
-        edges, weights = graph.edges, graph.edge_weights
+    edges, weights = _edge_list(graph, directed)
     pool = _make_pool(n_jobs if len(tasks) > 1 else None, edges, weights, n, directed, backend,
                       objective, n_iterations, beta)
     try:

@@ -102,10 +102,8 @@ def make_cluster_regression(
     ((450, 80), 18)
     """
     rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
-    sup = rng.normal(scale=super_scale, size=(n_super, n_features))
-    sub = sup[:, None, :] + rng.normal(scale=sub_scale, size=(n_super, n_sub, n_features))
-    fine = np.repeat(np.arange(n_super * n_sub), n_per_cluster)
-    X = sub.reshape(-1, n_features)[fine] + rng.normal(size=(len(fine), n_features))
+    X, fine = _nested_gaussians(rng, n_super, n_sub, n_per_cluster, n_features, super_scale,
+                                sub_scale)
     effect = rng.normal(size=n_super * n_sub)
     y = effect[fine] + noise * rng.normal(size=len(fine))
     return X, y, fine
@@ -143,12 +141,19 @@ def make_scale_switch(
     ((1280, 20), 0.5)
     """
     rng = np.random.default_rng(check_random_state(random_state).randint(0, 2**31 - 1))
-    sup = rng.normal(scale=1.5, size=(n_super, n_features))
-    sub = sup[:, None, :] + rng.normal(scale=0.8, size=(n_super, n_sub, n_features))
-    fine = np.repeat(np.arange(n_super * n_sub), n_per_cluster)
+    X, fine = _nested_gaussians(rng, n_super, n_sub, n_per_cluster, n_features, 1.5, 0.8)
     coarse = fine // n_sub
-    X = sub.reshape(-1, n_features)[fine] + rng.normal(size=(len(fine), n_features))
     fine_region = coarse % 2 == 0
     y = np.where(fine_region, rng.normal(size=n_super * n_sub)[fine],
                  rng.normal(size=n_super)[coarse] + noise * rng.normal(size=len(fine)))
     return X, y, fine_region
+
+
+def _nested_gaussians(rng, n_super, n_sub, n_per_cluster, n_features, super_scale, sub_scale):
+    """Rows ``N(0, 1)`` around sub-centres ``N(0, sub_scale²)`` around super-centres
+    ``N(0, super_scale²)``; returns ``(X, fine cluster of every row)``."""
+    sup = rng.normal(scale=super_scale, size=(n_super, n_features))
+    sub = sup[:, None, :] + rng.normal(scale=sub_scale, size=(n_super, n_sub, n_features))
+    fine = np.repeat(np.arange(n_super * n_sub), n_per_cluster)
+    X = sub.reshape(-1, n_features)[fine] + rng.normal(size=(len(fine), n_features))
+    return X, fine
