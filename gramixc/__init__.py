@@ -6,8 +6,13 @@ Public API::
     from gramixc import ConfigurationExtractor, Configurations
 
 torch is imported only when a fusion model is trained or used, so the
-unsupervised parts work without loading it. See the README and ``docs/``.
+unsupervised parts and GraMixC's default features work without it installed
+(``pip install gramixc``; ``gramixc[torch]`` adds the fusion and the end-to-end
+estimators, ``gramixc[plot]`` the figures, ``gramixc[all]`` everything). See the
+README and ``docs/``.
 """
+
+from importlib import metadata as _metadata
 
 from .configurations import Configurations
 from .estimators import (
@@ -33,4 +38,7 @@ __all__ = [
     "GraMixCRegressor",
     "__version__",
 ]
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("gramixc")
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"

@@ -35,7 +35,19 @@ __all__ = ["vote_weights", "knn_vote", "soft_votes", "recluster_assign"]
 
 
 def vote_weights(distances: np.ndarray, lam: float = 1.0) -> np.ndarray:
-    """Row-normalised λ-kernel weights of each row's neighbours (rows sum to 1)."""
+    """Row-normalised λ-kernel weights of each row's neighbours (rows sum to 1).
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n, k)
+        Distances of each row to its ``k`` neighbours.
+    lam : float, default=1.0
+        Kernel width relative to each row's own distance scale (the graph's λ).
+
+    Returns
+    -------
+    ndarray of shape (n, k)
+    """
     w, _ = lambda_equalize(distances, lam=min(lam, distances.shape[1]))
     return w / w.sum(axis=1, keepdims=True)
 
@@ -97,6 +109,17 @@ def soft_votes(
     Columns are the clusters of configuration 0, then of configuration 1, ...
     (``Σ_j K_j`` columns); each row has at most ``k`` non-zeros per configuration
     and sums to 1 within each configuration's block.
+
+    Parameters
+    ----------
+    neighbors : ndarray of shape (n_new, k)
+        Training neighbours of every new row.
+    weights : ndarray of shape (n_new, k)
+        Their vote weights (normalised per row here).
+    train_ids : ndarray of shape (n_train, m)
+        Cluster ids of the training rows in every configuration.
+    n_clusters : ndarray of shape (m,), optional
+        Clusters per configuration (default: from ``train_ids``).
 
     Returns
     -------

@@ -139,7 +139,10 @@ def make_predictor(kind: str, task: str, seed: int, sparse: bool = False):
     from sklearn.preprocessing import StandardScaler
 
     if kind == "xgboost":
-        from xgboost import XGBClassifier, XGBRegressor
+        from ._optional import import_optional
+
+        xgb = import_optional("xgboost", "the benchmark's XGBoost rows")
+        XGBClassifier, XGBRegressor = xgb.XGBClassifier, xgb.XGBRegressor
 
         params = dict(n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
                       colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
@@ -555,7 +558,20 @@ def headline_table(summary: list[dict], predictor: str = "xgboost") -> str:
     """One line per dataset: ``predictor`` alone, + GraMixC (default), + the paper-faithful
     GraMixC, and the best of the simple peers (kNN mean, TE, one configuration) in
     hindsight; paired Δ ± std over folds. The last column checks the default against
-    that peer (≥ best − 0.005)."""
+    that peer (≥ best − 0.005).
+
+    Parameters
+    ----------
+    summary : list of dict
+        Summary rows (one per dataset × predictor × variant).
+    predictor : str, default="xgboost"
+        The predictor whose rows are tabulated.
+
+    Returns
+    -------
+    str
+        A markdown table.
+    """
     datasets = list(dict.fromkeys(s["dataset"] for s in summary))
     lines = [f"| dataset | metric | {predictor} alone | + GraMixC: Δ (chosen per fold) | "
              "+ GraMixC paper: Δ | best peer: Δ (folds better) | ≥ peer − 0.005 |",
@@ -612,6 +628,23 @@ def plot_dataset(summary: list[dict], dataset: str, path: str) -> None:
 
 def write_report(summary: list[dict], notes: dict, command: str, out_md: str, img_dir: str,
                  elapsed: float) -> None:
+    """Write the markdown report (headline, per-dataset tables, findings) and the plots.
+
+    Parameters
+    ----------
+    summary : list of dict
+        Summary rows (:func:`summarize`).
+    notes : dict of str → str
+        What each dataset is (its version, subset, metric).
+    command : str
+        The command line(s) that produced the rows.
+    out_md : str
+        The report's path.
+    img_dir : str
+        Folder of the per-dataset plots.
+    elapsed : float
+        Total run time in seconds.
+    """
     datasets = list(dict.fromkeys(s["dataset"] for s in summary))
     ran = set(s["predictor"] for s in summary)
     models = [m for p, m in (("xgboost", "XGBoost 300 trees, lr 0.05, depth 6, "
@@ -703,6 +736,20 @@ def report_from_raw(raw_path="benchmarks/results/benchmarks.json", out_md="docs/
     """Rewrite the report and plots from saved raw rows (no model is fitted).
 
     For when only the hand-written findings or the report layout changed.
+
+    Parameters
+    ----------
+    raw_path : str
+        The raw JSON written by :func:`run_benchmarks`.
+    out_md : str
+        The markdown report to write.
+    img_dir : str
+        Folder of the per-dataset plots.
+
+    Returns
+    -------
+    list of dict
+        The summary rows.
     """
     data = _load_raw(raw_path)
     summary = summarize(data["rows"])
@@ -720,6 +767,36 @@ def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold
     With ``append=True`` the rows already in ``raw_path`` for other datasets are kept
     (datasets being rerun are replaced), so a long suite can be completed in parts;
     the report then lists every command that contributed.
+
+    Parameters
+    ----------
+    datasets : list of str
+        Benchmark dataset names (:data:`FULL_DATASETS`, :data:`QUICK_DATASETS`).
+    n_folds : int, default=5
+        Outer folds.
+    seed : int, default=0
+        Seed of the outer folds and of every model.
+    quick : bool, default=False
+        The small versions of the datasets.
+    leaky_on : tuple of str
+        Datasets that also get the leaky warning rows.
+    out_md, img_dir, raw_path : str
+        Where the report, the plots and the raw rows go.
+    command : str
+        The command line recorded in the report.
+    log : callable, default=print
+        Progress messages.
+    append : bool, default=False
+        Keep the other datasets' rows of ``raw_path``.
+    predictors : list of str, optional
+        Downstream predictors (default: all of :data:`PREDICTORS`).
+    gramixc_variants : list of str, optional
+        GraMixC rows (default: all of :data:`GRAMIXC_VARIANTS`).
+
+    Returns
+    -------
+    list of dict
+        The summary rows.
     """
     t_start = time.perf_counter()
     all_rows, notes, commands, elapsed_before = [], {}, [command], 0.0

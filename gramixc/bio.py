@@ -485,7 +485,7 @@ class KmerSpectrum(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_sequences, n_features_out_), float64
+        ndarray of shape (n_sequences, ``n_features_out_``), float64
         """
         check_is_fitted(self, "n_features_out_")
         return kmer_spectrum(

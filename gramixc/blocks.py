@@ -73,6 +73,8 @@ class FeatureBlock:
 
 
 class PredictionBlock(FeatureBlock):
+    """The fusion model's prediction (``gramixc_pred``; class probabilities for classes)."""
+
     key, part = "pred", "out"
 
     def values(self, est, parts):
@@ -85,6 +87,8 @@ class PredictionBlock(FeatureBlock):
 
 
 class ClsBlock(FeatureBlock):
+    """The [CLS] scalar of the fusion model (``gramixc_cls``; regression and binary tasks)."""
+
     key, part = "cls", "fused"
 
     def values(self, est, parts):
@@ -95,6 +99,8 @@ class ClsBlock(FeatureBlock):
 
 
 class TargetMeanBlock(FeatureBlock):
+    """The soft-vote cluster target means of every mixed configuration (``te_cfg…``)."""
+
     key, part = "te", "cluster_stats"
 
     def values(self, est, parts):
@@ -105,6 +111,8 @@ class TargetMeanBlock(FeatureBlock):
 
 
 class NeighborMeanBlock(FeatureBlock):
+    """The target means of the nearest training rows, per neighbourhood size (``knn{k}``)."""
+
     key, part = "knn", "neighbor_means"
 
     def values(self, est, parts):
@@ -118,6 +126,8 @@ class NeighborMeanBlock(FeatureBlock):
 
 
 class FusedBlock(FeatureBlock):
+    """The per-token fused scalars of the attention module (``fused_…``)."""
+
     key, part = "fused", "fused"
 
     def values(self, est, parts):
@@ -128,6 +138,8 @@ class FusedBlock(FeatureBlock):
 
 
 class IdsBlock(FeatureBlock):
+    """The kNN-voted aligned cluster ids (``cfg{j}_k{K}``; not standardised)."""
+
     key, part, standardize = "ids", "ids", False
 
     def values(self, est, parts):
@@ -138,12 +150,40 @@ class IdsBlock(FeatureBlock):
 
 
 def block_names(est, layout) -> list[str]:
-    """Column names of ``layout`` (a list of blocks), in order."""
+    """Column names of ``layout`` (a list of blocks), in order.
+
+    Parameters
+    ----------
+    est : GraMixC
+        The fitted estimator.
+    layout : list of FeatureBlock
+        The blocks, in output order.
+
+    Returns
+    -------
+    list of str
+    """
     return [name for blk in layout for name in blk.names(est)]
 
 
 def assemble(est, layout, parts: dict, scaling: dict) -> np.ndarray:
-    """``(n, Σ widths)`` values of ``layout``; standardised blocks use ``scaling[key]``."""
+    """``(n, Σ widths)`` values of ``layout``; standardised blocks use ``scaling[key]``.
+
+    Parameters
+    ----------
+    est : GraMixC
+        The fitted estimator (class counts, names).
+    layout : list of FeatureBlock
+        The blocks, in output order.
+    parts : dict of str → ndarray
+        The computed parts (see :data:`PARTS`) for the rows.
+    scaling : dict of str → (ndarray, ndarray)
+        Training means and standard deviations of the standardised blocks.
+
+    Returns
+    -------
+    ndarray
+    """
     cols = []
     for blk in layout:
         v = np.asarray(blk.values(est, parts), dtype=np.float64)

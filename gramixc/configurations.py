@@ -25,6 +25,15 @@ _META_COLUMNS = ("gamma_lo", "gamma_hi", "log_width", "open_ended", "n_clusters"
 def check_ids(ids, name: str = "ids", min_columns: int = 1) -> np.ndarray:
     """Validate an n × m matrix of cluster ids and return it as int64 (a copy).
 
+    Parameters
+    ----------
+    ids : array-like of shape (n, m)
+        Cluster ids, one column per configuration.
+    name : str, default="ids"
+        What the array is called in error messages.
+    min_columns : int, default=1
+        Fewest columns accepted.
+
     Raises
     ------
     ValueError
@@ -211,7 +220,9 @@ class Configurations(Sequence):
             ``weight`` = fraction of the parent's points that go to the child and
             ``count`` = the number of points.
         """
-        import networkx as nx
+        from ._optional import import_optional
+
+        nx = import_optional("networkx", "Configurations.lineage_graph")
 
         G = nx.DiGraph()
         for j in range(len(self)):
@@ -331,6 +342,13 @@ def evenly_spaced(m: int, count: int) -> np.ndarray:
 
     Coarse → fine order is kept, and the coarsest and finest are always included
     (when ``count ≥ 2``).
+
+    Parameters
+    ----------
+    m : int
+        Number of configurations to choose from.
+    count : int
+        How many to choose.
 
     Examples
     --------

@@ -105,7 +105,7 @@ _HARTREE_EV = 27.211386245988
 class Dataset:
     """A loaded dataset.
 
-    Attributes
+    Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         float64, C-contiguous features. Exception: the 16S loaders with

@@ -39,6 +39,11 @@ def canonical_labels(membership: np.ndarray) -> np.ndarray:
     Two memberships describe the same partition iff their canonical labels are
     equal. Works on a 1-D vector or row-wise on a 2-D array.
 
+    Parameters
+    ----------
+    membership : ndarray of shape (n,) or (P, n)
+        Cluster labels (any integers).
+
     Examples
     --------
     >>> canonical_labels(np.array([5, 5, 2, 7, 2]))
@@ -54,7 +59,17 @@ def canonical_labels(membership: np.ndarray) -> np.ndarray:
 
 
 def cluster_entropy(membership: np.ndarray) -> float:
-    """Shannon entropy (nats) of the cluster-size distribution of a membership."""
+    """Shannon entropy (nats) of the cluster-size distribution of a membership.
+
+    Parameters
+    ----------
+    membership : ndarray of shape (n,)
+        Cluster labels.
+
+    Returns
+    -------
+    float
+    """
     counts = np.bincount(np.asarray(membership, dtype=np.int64))
     p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
@@ -125,7 +140,7 @@ def partition_lines(
 class Envelope(NamedTuple):
     """Upper envelope of lines ``h_a − γ h_r`` over ``γ ≥ 0``.
 
-    Attributes
+    Parameters
     ----------
     index : ndarray of int
         Indices of the envelope lines, coarse (large ``h_r``) → fine.

@@ -52,6 +52,72 @@ from .extractor import ConfigurationExtractor
 from .target_stats import ClusterTargetEncoder, NeighborTargetEncoder, fold_ids
 from .tokens import TOKENIZATIONS, NeighborTokens, Tokenization, get_tokenization
 
+#: parameters shared by the three estimators (their docstrings include this text)
+_COMMON_PARAMETERS = """\
+    extractor : ConfigurationExtractor, optional
+        Full control of the configuration step (cloned; its ``random_state`` is
+        set from ours when None). Default: ``ConfigurationExtractor(k, metric)``.
+    k : int, optional
+        Neighbours of the kNN graph (default 15). With ``extractor`` given, set it
+        there: a different value here is an error, not silently ignored.
+    metric : str, optional
+        Distance of the kNN graph (default ``"euclidean"``; ``"cosine"`` suits
+        spectra and counts). Same rule as ``k`` with ``extractor``.
+    max_clusters : "auto" or int, default="auto"
+        Cap on the clusters of a configuration (``"auto"``: ``n_train // 10``).
+    n_configurations : "auto", "all", int or list of int, default="auto"
+        Which configurations to mix: ``"auto"`` = up to ``max_configurations``
+        spread coarse → fine; an int = that many spread evenly; a list = indices
+        into the capped configurations.
+    max_configurations : int, default=16
+        Most configurations mixed by ``n_configurations="auto"``.
+    neighbors : tuple of int, default=(5, 15, 50, 150)
+        Neighbourhood sizes of the ``knn`` block and of the neighbourhood tokens
+        (sizes above half a fold's rest are dropped); ``()`` for none.
+    n_seeds : int, default=1
+        Leiden runs per mixed scale whose cluster statistics are averaged (the
+        configuration itself plus ``n_seeds − 1`` re-runs,
+        :meth:`ConfigurationExtractor.resample`); 1 = the configuration alone
+        (each extra seed costs one Leiden run per mixed scale).
+    shrinkage : {"global", "parent"}, default="global"
+        Prior of the smoothed cluster statistics: the global mean, or the parent
+        cluster in the next coarser configuration (lineage shrinkage).
+    smoothing : float, default=5.0
+        Pseudo-rows of that prior.
+    cv : int, default=5
+        Cross-fitting folds (statistics, fold models, the gate).
+    n_repeats : int, default=1
+        Repetitions of the cross-fitting with other fold splits; a training row's
+        statistics are averaged over them (less fold noise, still never reading
+        its own fold).
+"""
+
+#: parameters of the end-to-end estimators beyond the shared ones
+_PREDICTOR_PARAMETERS = """\
+    hidden : tuple of int, default=(256, 128, 64)
+        Hidden layers of the MLP.
+    dropout : float, default=0.2
+        Dropout of the MLP's hidden layers.
+    fusion : Fusion, optional
+        Attention module and training settings (default ``Fusion()``).
+    n_jobs : int or None, default=None
+        Parallelism, scikit-learn style (None → 1, -1 → all cores): processes for the
+        Leiden sweep and threads for the neighbour queries; torch runs single-threaded
+        (``TORCH_THREADS``) so that results do not depend on ``n_jobs``.
+    random_state : int, RandomState instance or None
+        Seeds every random step (graph index, Leiden runs, folds, torch).
+    verbose : bool, default=False
+        Progress bars and training losses.
+"""
+
+
+def _document(cls):
+    """Fill the shared parameter descriptions into ``cls``'s docstring."""
+    cls.__doc__ = (cls.__doc__.replace("%(common_parameters)s", _COMMON_PARAMETERS)
+                   .replace("%(predictor_parameters)s", _PREDICTOR_PARAMETERS))
+    return cls
+
+
 __all__ = ["Fusion", "GraMixC", "GraMixCRegressor", "GraMixCClassifier", "FEATURE_SETS",
            "AUTO_CANDIDATES", "FUSION_CANDIDATES"]
 
@@ -661,6 +727,7 @@ class _GraMixCPredictor(_GraMixCBase):
         return predict(self.model_, x, tokens, device=device, n_threads=TORCH_THREADS)
 
 
+@_document
 class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
     """End-to-end GraMixC regressor: ``[X | fused configurations] → MLP`` (256-128-64).
 
@@ -669,35 +736,14 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
     statistics mixed by attention with [CLS] and register tokens. With
     ``n_configurations="auto"`` the same MLP without configurations is trained on
     the same inner split and kept when it validates better (never looks at test
-    data).
+    data); ``n_configurations=0`` is the plain MLP (the "predictor alone"
+    baseline). ``fit(X, y, groups=None)``: with ``groups`` (related rows, e.g. one
+    species), cross-fitting folds and the early-stopping split keep every group
+    whole.
 
     Parameters
     ----------
-    extractor, k, metric, max_clusters, n_configurations
-        See :class:`GraMixC`; ``n_configurations=0`` is the plain MLP (the
-        "predictor alone" baseline).
-    max_configurations : int, default=16
-    smoothing : float, default=5.0
-        Pseudo-rows shrinking cluster statistics towards the global value.
-    cv : int, default=5
-        Folds for cross-fitting the target statistics of the training rows.
-    n_repeats : int, default=1
-        Repetitions of the cross-fitting (see :class:`GraMixC`).
-    hidden : tuple of int, default=(256, 128, 64)
-        Hidden layers of the MLP.
-    dropout : float, default=0.2
-    fusion : Fusion, optional
-        Attention module and training settings (default ``Fusion()``).
-    n_jobs : int or None, default=None
-        Parallelism, scikit-learn style (None → 1, -1 → all cores): processes for the
-        Leiden sweep and threads for the neighbour queries; torch runs single-threaded
-        (``TORCH_THREADS``) so that results do not depend on ``n_jobs``.
-    random_state : int, RandomState instance or None
-    verbose : bool, default=False
-
-    ``fit(X, y, groups=None)``: with ``groups`` (related rows, e.g. one species),
-    cross-fitting folds and the early-stopping split keep every group whole.
-
+%(common_parameters)s%(predictor_parameters)s
     Attributes
     ----------
     extractor_ : ConfigurationExtractor
@@ -730,12 +776,22 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
         return out.astype(np.float64) * self._y_std + self._y_mean
 
 
+@_document
 class GraMixCClassifier(ClassifierMixin, _GraMixCPredictor):
     """End-to-end GraMixC classifier: ``[X | fused configurations] → MLP`` → classes.
 
-    Same parameters as :class:`GraMixCRegressor`; the tokens' target statistics
-    are the cross-fitted class fractions of every cluster (plus impurity and
-    size), the loss is cross-entropy.
+    The tokens' target statistics are the cross-fitted class fractions of every
+    cluster (plus impurity and size), the loss is cross-entropy.
+
+    Parameters
+    ----------
+%(common_parameters)s%(predictor_parameters)s
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels, in the order of ``predict_proba``'s columns.
+    extractor_, selected_, encoder_, use_configurations_, model_, history_
+        As in :class:`GraMixCRegressor`.
 
     Examples
     --------
@@ -784,14 +840,16 @@ _BLOCKS = {b.key: b for b in (blocks.PredictionBlock(), blocks.ClsBlock(),
                               blocks.FusedBlock(), blocks.IdsBlock())}
 
 
+@_document
 class GraMixC(TransformerMixin, _GraMixCBase):
     """Plug-and-play GraMixC features for any downstream predictor.
 
     ``fit(X, y)`` finds and aligns configurations (unsupervised, on all training
-    rows), learns their target encodings and trains the fusion module (attention
-    over configuration and neighbourhood tokens with [CLS] and registers, plus a
-    small head predicting ``y``). ``transform(X)`` returns ``[X | added
-    columns]``, from these blocks:
+    rows), learns the cross-fitted target encodings of their clusters and of the
+    rows' neighbourhoods, and — only when a feature set in play needs it — trains
+    the fusion module (attention over configuration and neighbourhood tokens with
+    [CLS] and registers, plus a small head predicting ``y``). ``transform(X)``
+    returns ``[X | added columns]``, from these blocks:
 
     * ``knn{k}`` — the target mean of the ``k`` nearest training rows, for every
       size in ``neighbors`` (class fractions for more than two classes);
@@ -805,13 +863,15 @@ class GraMixC(TransformerMixin, _GraMixCBase):
 
     **Which columns.** With the default ``features="auto"`` GraMixC *chooses*,
     on the training rows only, among no columns at all, ``"neighbors"``,
-    ``"clusters"``, ``"neighbors+clusters"``, ``"compact"`` (the fusion output)
-    and ``"all"``: a reference model (``reference_estimator``) is cross-validated
-    on ``X`` and a small stacker measures what each set adds (see
-    :mod:`gramixc.gate`); ``gate_report_`` records every score, the choice and its
-    reason (printed with ``verbose=True``). When nothing clears the bar,
-    ``transform`` returns ``X`` unchanged. A list of those names restricts the
-    choice; one name forces that set.
+    ``"clusters"`` and ``"neighbors+clusters"`` (``AUTO_CANDIDATES``; none of them
+    trains a network): a reference model (``reference_estimator``) is
+    cross-validated on ``X``, a small stacker tests what each set adds to its
+    out-of-fold predictions, and the reference refitted on ``[X | set]`` must
+    confirm the widest set that passed (see :mod:`gramixc.gate`);
+    ``gate_report_`` records every score, the choice and its reason (printed with
+    ``verbose=True``). When nothing clears the bar, ``transform`` returns ``X``
+    unchanged. A list of names restricts the choice (``FUSION_CANDIDATES`` adds
+    the fusion sets ``"compact"`` and ``"all"``); one name forces that set.
 
     **No leakage.** ``fit_transform(X, y)`` returns **cross-fitted** columns for
     the training rows: every statistic of a row in fold ``f`` is computed
@@ -826,42 +886,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
 
     Parameters
     ----------
-    extractor : ConfigurationExtractor, optional
-        Full control of the configuration step (cloned; its ``random_state`` is
-        set from ours when None). Default: ``ConfigurationExtractor(k, metric)``.
-    k : int, optional
-        Neighbours of the kNN graph (default 15). With ``extractor`` given, set it
-        there: a different value here is an error, not silently ignored.
-    metric : str, optional
-        Distance of the kNN graph (default ``"euclidean"``; ``"cosine"`` suits
-        spectra and counts). Same rule as ``k`` with ``extractor``.
-    max_clusters : "auto" or int, default="auto"
-        Cap on the clusters of a configuration (``"auto"``: ``n_train // 10``).
-    n_configurations : "auto", "all", int or list of int, default="auto"
-        Which configurations to mix: ``"auto"`` = up to ``max_configurations``
-        spread coarse → fine; an int = that many spread evenly; a list = indices
-        into the capped configurations.
-    max_configurations : int, default=16
-    neighbors : tuple of int, default=(5, 15, 50, 150)
-        Neighbourhood sizes of the ``knn`` block and of the neighbourhood tokens
-        (sizes above half a fold's rest are dropped); ``()`` for none.
-    n_seeds : int, default=1
-        Leiden runs per mixed scale whose cluster statistics are averaged (the
-        configuration itself plus ``n_seeds − 1`` re-runs,
-        :meth:`ConfigurationExtractor.resample`); 1 = the configuration alone
-        (each extra seed costs one Leiden run per mixed scale).
-    shrinkage : {"global", "parent"}, default="global"
-        Prior of the smoothed cluster statistics: the global mean, or the parent
-        cluster in the next coarser configuration (lineage shrinkage).
-    smoothing : float, default=5.0
-        Pseudo-rows of that prior.
-    cv : int, default=5
-        Cross-fitting folds (statistics, fold models, the gate).
-    n_repeats : int, default=1
-        Repetitions of the cross-fitting with other fold splits; a training row's
-        statistics are averaged over them (less fold noise, still never reading
-        its own fold).
-    task : {"auto", "regression", "classification"}, default="auto"
+%(common_parameters)s    task : {"auto", "regression", "classification"}, default="auto"
         ``"auto"``: a float ``y`` is regression; otherwise
         :func:`sklearn.utils.multiclass.type_of_target` decides (integer, string or
         boolean labels are classes). Set it for integer-coded regression targets.
@@ -1121,7 +1146,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
 
             self.gate_report_ = choose_feature_set(
                 X, y_enc, self.task_, folds, cands, reference=self.reference_estimator,
-                fold_candidates=nested, seed=int(seeds[3]), n_threads=self._threads())
+                fold_candidates=nested, groups=groups, seed=int(seeds[3]),
+                n_threads=self._threads())
             chosen = self.gate_report_.chosen
             if self.verbose:
                 print(self.gate_report_)

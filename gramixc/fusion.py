@@ -25,10 +25,13 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import torch
-from torch import nn
 
+from ._optional import import_optional
 from .tokens import TOKENIZATIONS, get_tokenization
+
+torch = import_optional("torch", "the attention fusion (GraMixC's fusion sets, GraMixCRegressor, "
+                                 "GraMixCClassifier)")
+nn = torch.nn
 
 __all__ = ["ConfigAttention", "FusionNet", "StatsEmbedder", "ScalarEmbedder",
            "ClusterEmbedder", "train", "predict", "sinusoidal_encoding", "seeded",
@@ -36,7 +39,19 @@ __all__ = ["ConfigAttention", "FusionNet", "StatsEmbedder", "ScalarEmbedder",
 
 
 def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
-    """Fixed sinusoidal positional encoding (Vaswani et al.), shape ``(n, d)``."""
+    """Fixed sinusoidal positional encoding (Vaswani et al.), shape ``(n, d)``.
+
+    Parameters
+    ----------
+    n_positions : int
+        Positions (tokens).
+    d_model : int
+        Encoding width.
+
+    Returns
+    -------
+    torch.Tensor of shape (n_positions, d_model)
+    """
     pos = torch.arange(n_positions, dtype=torch.float32)[:, None]
     i = torch.arange(0, d_model, 2, dtype=torch.float32)
     div = torch.exp(-math.log(10000.0) * i / d_model)
@@ -48,7 +63,17 @@ def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- embedders
 class StatsEmbedder(nn.Module):
-    """``(B, t, F)`` statistics → ``(B, t, D)`` tokens, one ``Linear(F, D)`` per token."""
+    """``(B, t, F)`` statistics → ``(B, t, D)`` tokens, one ``Linear(F, D)`` per token.
+
+    Parameters
+    ----------
+    n_tokens : int
+        Tokens (configurations).
+    n_stats : int
+        Statistics per token (``F``).
+    d_model : int
+        Token width (``D``).
+    """
 
     n_inputs = 1
 
@@ -63,7 +88,13 @@ class StatsEmbedder(nn.Module):
 
 
 class ScalarEmbedder(nn.Module):
-    """``(B, m)`` scalars (aligned ids in [0, 1]) → ``(B, m, D)`` through one ``Linear(1, D)``."""
+    """``(B, m)`` scalars (aligned ids in [0, 1]) → ``(B, m, D)`` through one ``Linear(1, D)``.
+
+    Parameters
+    ----------
+    d_model : int
+        Token width (``D``).
+    """
 
     n_inputs = 1
 
@@ -81,6 +112,15 @@ class ClusterEmbedder(nn.Module):
     ``soft=False``: input ``(B, m)`` offset ids. ``soft=True``: inputs ``(B, m, k)``
     offset ids of the ``k`` neighbours and their ``(B, m, k)`` vote weights; the
     token is the weighted sum of the neighbours' cluster vectors.
+
+    Parameters
+    ----------
+    n_embeddings : int
+        Clusters of all configurations together (the table's rows).
+    d_model : int
+        Token width (``D``).
+    soft : bool, default=False
+        Vote-weighted neighbours' vectors instead of one looked-up id.
     """
 
     def __init__(self, n_embeddings: int, d_model: int, soft: bool = False) -> None:
@@ -320,6 +360,11 @@ class torch_threads:
     (scikit-learn semantics: None → 1, -1 → all cores): these models are small, and
     a multi-threaded torch next to other busy processes (XGBoost, joblib workers,
     a parallel test suite) spin-waits — measured 10–30× slower on 2 cores.
+
+    Parameters
+    ----------
+    n : int or None
+        Threads inside the block (None: unchanged).
     """
 
     def __init__(self, n: int | None) -> None:
@@ -342,6 +387,13 @@ class seeded:
     Build models inside it so that their initial weights follow ``random_state``
     without touching the caller's torch randomness.
 
+    Parameters
+    ----------
+    seed : int
+        Seed of torch's global RNG inside the block.
+
+    Examples
+    --------
     >>> with seeded(0):
     ...     a = torch.rand(2)
     >>> with seeded(0):
@@ -432,6 +484,8 @@ def train(
         tqdm progress bar over epochs.
     n_threads : int or None
         torch intra-op threads while training (None: torch's current setting).
+    desc : str, default="training"
+        Label of the progress bar.
 
     Returns
     -------
@@ -520,6 +574,27 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
 
     ``what``: ``"output"`` (head output), ``"fused"`` (the ConfigAttention
     scalars) or ``"attention"`` ([CLS] → configuration weights).
+
+    Parameters
+    ----------
+    model : FusionNet
+        A trained model.
+    x : ndarray of shape (n, d) or None
+        The head's features (None for a model without them).
+    tokens : sequence of ndarray
+        The tokenisation's arrays for the same rows.
+    device : str, default="cpu"
+        torch device.
+    batch_size : int, default=4096
+        Rows per forward pass.
+    what : {"output", "fused", "attention"}, default="output"
+        What to return (see above).
+    n_threads : int or None, default=None
+        torch intra-op threads inside (None: leave torch's setting).
+
+    Returns
+    -------
+    ndarray
     """
     dev = resolve_device(device)
     # inference in float64 on a copy: batched float32 kernels differ by ~1e-7 between

@@ -303,6 +303,19 @@ def symmetrize(indices: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matri
     Column ``j`` of ``A`` holds point ``j``'s λ-equalised weights, so ``A`` is
     column-stochastic for λ = 1. The result is a symmetric CSR matrix without
     explicit zeros or self-loops.
+
+    Parameters
+    ----------
+    indices : ndarray of shape (n, k)
+        Each point's neighbours.
+    weights : ndarray of shape (n, k)
+        Their λ-equalised weights.
+    n : int
+        Number of points.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n, n)
     """
     n_src, k = indices.shape
     cols = np.repeat(np.arange(n_src), k)
@@ -317,7 +330,23 @@ def symmetrize(indices: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matri
 def igraph_from_edges(
     sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, n: int, directed: bool
 ):
-    """Build a weighted :class:`igraph.Graph` from edge arrays (no Python edge loop)."""
+    """Build a weighted :class:`igraph.Graph` from edge arrays (no Python edge loop).
+
+    Parameters
+    ----------
+    sources, targets : ndarray of shape (e,)
+        Edge end points.
+    weights : ndarray of shape (e,)
+        Edge weights (the ``weight`` attribute).
+    n : int
+        Number of vertices.
+    directed : bool
+        Build a directed graph.
+
+    Returns
+    -------
+    igraph.Graph
+    """
     import igraph as ig
 
     edges = np.column_stack([sources, targets]).astype(np.int64, copy=False)
@@ -330,7 +359,7 @@ def igraph_from_edges(
 class KNNGraph:
     """A λ-equalised kNN graph and everything needed to query or rebuild it.
 
-    Attributes
+    Parameters
     ----------
     indices, distances, weights : ndarray of shape (n, k)
         Each row's neighbours (self excluded), distances and λ-equalised weights.
@@ -342,6 +371,10 @@ class KNNGraph:
         Their weights.
     index : NeighborIndex
         The fitted neighbour index (for new rows).
+    lam : float, default=1.0
+        The λ of the equalisation.
+    _igraph, _igraph_directed : igraph.Graph or None
+        Caches of the undirected and directed igraph views (built on first use).
     """
 
     indices: np.ndarray

@@ -11,6 +11,10 @@ import os
 
 import numpy as np
 
+from ._optional import import_optional
+
+import_optional("matplotlib", "gramixc's figures")
+
 __all__ = ["plot_envelope", "plot_lineage", "plot_mosaic", "plot_attention"]
 
 
@@ -44,6 +48,8 @@ def plot_envelope(configurations, path: str | None = None, max_lines: int = 400)
         With its ``sweep`` (as produced by :class:`ConfigurationExtractor`).
     path : str, optional
         PNG file to write.
+    max_lines : int, default=400
+        Most grey candidate lines drawn (evenly thinned beyond).
     """
     sweep = configurations.sweep
     if sweep is None:
@@ -287,6 +293,8 @@ def plot_attention(
     path : str, optional
     max_rows : int, default=2000
         Subsample rows (seeded) above this.
+    random_state : int, default=0
+        Seed of the row subsample when there are more than ``max_rows`` rows.
     """
     A = np.asarray(attention, dtype=np.float64)
     if A.ndim != 2:

@@ -253,7 +253,7 @@ def amc(pred: Any, ref: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class RMSResult(NamedTuple):
     """Result of :func:`rms_permute`.
 
-    Attributes
+    Parameters
     ----------
     permuted_matrix : ndarray, shape (L, L)
         ``C[order][:, order]`` -- rows and columns permuted symmetrically.
@@ -447,7 +447,22 @@ def _dense(col: np.ndarray) -> tuple[np.ndarray, int]:
 
 def majority_parent(child: np.ndarray, parent: np.ndarray, n_child: int) -> np.ndarray:
     """For dense child ids ``0..n_child-1``: the parent holding most of each child's rows
-    (smallest parent id on ties).  O(n log n) time, O(n) memory."""
+    (smallest parent id on ties).  O(n log n) time, O(n) memory.
+
+    Parameters
+    ----------
+    child : ndarray of shape (n,)
+        Dense child ids ``0..n_child-1``.
+    parent : ndarray of shape (n,)
+        Parent ids of the same rows.
+    n_child : int
+        Number of children.
+
+    Returns
+    -------
+    ndarray of shape (n_child,)
+        The majority parent of every child.
+    """
     n_par = int(parent.max()) + 1 if parent.size else 1
     if _use_lut(n_child * n_par, child.size):
         table = np.bincount(child * n_par + parent, minlength=n_child * n_par)
@@ -597,6 +612,11 @@ def id_spread_per_level(ids: Any) -> np.ndarray:
 
 def id_spread(ids: Any) -> float:
     """Mean of :func:`id_spread_per_level` (NaN when there are fewer than 2 columns).
+
+    Parameters
+    ----------
+    ids : array-like of shape (n, m)
+        Aligned cluster ids, coarse → fine.
 
     Examples
     --------

@@ -154,7 +154,7 @@ def _gamma_seed(base_seed: int, gamma: float) -> int:
 class SweepResult:
     """Every distinct partition found by a sweep.
 
-    Attributes
+    Parameters
     ----------
     memberships : ndarray of shape (P, n)
         Distinct partitions, canonical labels (0..K−1 by first appearance).
@@ -170,6 +170,10 @@ class SweepResult:
         The first ``n_trivial`` memberships are the exact trivial candidates
         added without running Leiden (connected components or all-in-one,
         singletons).
+    objective, backend, directed
+        The Leiden settings of the sweep.
+    gamma_range : tuple of float
+        Smallest and largest γ solved.
     """
 
     memberships: np.ndarray
@@ -280,6 +284,8 @@ def resolution_sweep(
         Seeds every run (each γ gets a seed derived from this and γ).
     verbose : bool, default=False
         Show a progress bar.
+    max_refine_rounds : int, default=3
+        Most rounds of refinement between neighbouring envelope lines.
 
     Returns
     -------
@@ -439,6 +445,31 @@ def leiden_runs(
 
     Runs in ``n_jobs`` processes like the sweep; the result does not depend on
     ``n_jobs``. Returns the memberships in the order of the pairs.
+
+    Parameters
+    ----------
+    graph : KNNGraph
+        The graph (from :func:`gramixc.graph.knn_graph`).
+    gammas : sequence of float
+        Resolution of every run.
+    seeds : sequence of int
+        Leiden seed of every run (same length as ``gammas``).
+    objective : {"modularity", "cpm"}, default="modularity"
+        Quality function.
+    backend : {"igraph", "leidenalg"}, default="igraph"
+        Leiden implementation.
+    directed : bool, default=False
+        Directed kNN graph (leidenalg only).
+    n_iterations : int, default=2
+        Leiden iterations per run.
+    beta : float, default=0.01
+        Randomness of the refinement step.
+    n_jobs : int or None, default=None
+        Worker processes (None → 1, -1 → all cores).
+
+    Returns
+    -------
+    list of ndarray of shape (n,)
 
     Examples
     --------

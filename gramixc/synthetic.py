@@ -88,6 +88,23 @@ def make_cluster_regression(
     plus noise. A plain MLP or tree must rebuild the clusters from few rows in many
     dimensions; configurations hand them over. Used by the tests and the docs.
 
+    Parameters
+    ----------
+    n_super : int, default=3
+        Coarse clusters.
+    n_sub : int, default=6
+        Fine clusters inside each coarse one.
+    n_per_cluster : int, default=25
+        Rows per fine cluster.
+    n_features : int, default=80
+        Dimensions.
+    super_scale, sub_scale : float, default=1.0, 0.6
+        Standard deviations of the coarse and fine centres.
+    noise : float, default=0.1
+        Standard deviation of the target noise.
+    random_state : int, Generator or None
+        Seed.
+
     Returns
     -------
     X : ndarray of shape (n_super * n_sub * n_per_cluster, n_features)
@@ -126,6 +143,21 @@ def make_scale_switch(
     noisy estimates of the coarse effect. A model that mixes scales should read the
     fine scale in the first half and the coarse scale in the second: per-sample
     attention over scales has a reason to be far from uniform.
+
+    Parameters
+    ----------
+    n_super : int, default=4
+        Coarse clusters (half of them carry the fine-scale target).
+    n_sub : int, default=8
+        Fine clusters inside each coarse one.
+    n_per_cluster : int, default=40
+        Rows per fine cluster.
+    n_features : int, default=20
+        Dimensions.
+    noise : float, default=1.0
+        Row noise of the target in the coarse-scale half.
+    random_state : int, Generator or None
+        Seed.
 
     Returns
     -------

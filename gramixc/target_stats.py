@@ -37,7 +37,7 @@ __all__ = ["ClusterStats", "cluster_stats", "soft_features", "crossfit_features"
 class ClusterStats:
     """Smoothed per-cluster statistics of every configuration.
 
-    Attributes
+    Parameters
     ----------
     tables : list of ndarray
         ``tables[j]`` has shape ``(K_j, F)``: one row of statistics per cluster.
@@ -175,7 +175,24 @@ def soft_features(
 
 
 def fold_ids(n: int, n_folds: int, random_state, groups: np.ndarray | None = None) -> np.ndarray:
-    """A fold index per row (shuffled; whole groups stay together when given)."""
+    """A fold index per row (shuffled; whole groups stay together when given).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    n_folds : int
+        Number of folds.
+    random_state : int, Generator or None
+        Seed of the shuffle.
+    groups : ndarray of shape (n,), optional
+        Related rows that must share a fold.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        Fold ``0..n_folds-1`` of every row.
+    """
     rng = np.random.default_rng(random_state)
     if groups is None:
         return rng.permutation(np.arange(n) % n_folds)
@@ -210,6 +227,13 @@ def crossfit_features(
         Fold of every row (only the folds of ``rows`` matter).
     rows : ndarray of int, optional
         Rows whose targets may be used *and* which are encoded (default: all).
+    n_classes : int, default=0
+        0 for regression, else the number of classes.
+    smoothing : float, default=5.0
+        Pseudo-rows of the prior in every cluster's statistics.
+    shrink : {"global", "parent"}, default="global"
+        The prior: the global statistics, or the parent cluster's in the next
+        coarser configuration.
 
     Returns
     -------

@@ -11,21 +11,21 @@ One small class per tokenisation, chosen by name through :data:`TOKENIZATIONS`
   (:meth:`Tokenization.embedder`), imported lazily: validating a tokenisation
   name never imports torch.
 
-==============  =================================================================
-``"target"``    a per-token ``Linear(F, D)`` of the cross-fitted soft-vote cluster
-                target statistics (mean, spread, log size; see
-                :class:`~gramixc.target_stats.ClusterTargetEncoder`)
-``"scalar"``    the paper's ``Linear(1, D)`` of the kNN-voted aligned id scaled
-                to [0, 1]
-``"embedding"`` a learned vector per cluster of every configuration, looked up
-                at the kNN-voted id
-``"soft"``      the vote-weighted sum of the cluster vectors of a row's ``k``
-                training neighbours
-``"neighbors"`` not a configuration tokenisation: one token per neighbourhood
-                size, a ``Linear(q, D)`` of the cross-fitted target mean of a
-                row's nearest training rows (see
-                :class:`~gramixc.target_stats.NeighborTargetEncoder`)
-==============  =================================================================
+===============  =================================================================
+``"target"``     a per-token ``Linear(F, D)`` of the cross-fitted soft-vote cluster
+                 target statistics (mean, spread, log size; see
+                 :class:`~gramixc.target_stats.ClusterTargetEncoder`)
+``"scalar"``     the paper's ``Linear(1, D)`` of the kNN-voted aligned id scaled
+                 to [0, 1]
+``"embedding"``  a learned vector per cluster of every configuration, looked up
+                 at the kNN-voted id
+``"soft"``       the vote-weighted sum of the cluster vectors of a row's ``k``
+                 training neighbours
+``"neighbors"``  not a configuration tokenisation: one token per neighbourhood
+                 size, a ``Linear(q, D)`` of the cross-fitted target mean of a
+                 row's nearest training rows (see
+                 :class:`~gramixc.target_stats.NeighborTargetEncoder`)
+===============  =================================================================
 
 Examples
 --------
@@ -189,6 +189,16 @@ TOKENIZATIONS: dict[str, type[Tokenization]] = {
 
 def get_tokenization(tokenization) -> Tokenization:
     """A :class:`Tokenization` from a name in :data:`TOKENIZATIONS`, a class or an instance.
+
+    Parameters
+    ----------
+    tokenization : str, Tokenization subclass or instance
+        A name (``"target"``, ``"scalar"``, ``"embedding"``, ``"soft"``,
+        ``"neighbors"``), a class or an instance.
+
+    Returns
+    -------
+    Tokenization
 
     Examples
     --------

@@ -46,12 +46,46 @@ def test_a_copy_of_X_earns_only_what_the_reference_misses():
     assert 0 < gain <= ideal - rep.scores[0].mean() + 0.02
 
 
-def test_classification_uses_log_loss():
+def test_classification_uses_the_brier_score():
     X, hidden, folds = _data(seed=5)
     y = ((X[:, 0] + 2 * hidden) > 0).astype(int)
     rep = choose_feature_set(X, y, "classification", folds, {"useful": hidden[:, None]})
-    assert rep.metric == "neg_log_loss" and rep.chosen == "useful"
-    assert np.all(rep.scores <= 0)
+    assert rep.metric == "neg_brier" and rep.chosen == "useful"
+    assert np.all(rep.scores <= 0) and np.all(rep.scores >= -2)
+
+
+def test_the_reference_vetoes_what_only_the_linear_stacker_credits():
+    # the candidate carries part of the hidden signal, which the standardising linear
+    # stacker credits; but at its raw scale it swamps the distances of a kNN reference,
+    # which predicts worse on [X | S] than on X alone: the reference's refit vetoes it
+    from sklearn.neighbors import KNeighborsRegressor
+
+    rng = np.random.default_rng(11)
+    X, hidden, folds = _data(n=500, seed=11)
+    y = X[:, 0] + 0.5 * hidden + 0.2 * rng.normal(size=500)
+    S = 100 * (hidden + 2 * rng.normal(size=500))[:, None]
+    rep = choose_feature_set(X, y, "regression", folds, {"scaled": S},
+                             reference=KNeighborsRegressor(10))
+    assert rep.gain[1] > 2 * rep.se[1] > 0  # the stacked test passes
+    g_ref, se_ref = rep.confirmed["scaled"]
+    assert g_ref < -0.1 and rep.chosen == "none"
+    assert "reference scored below X alone" in rep.reason
+    # a clean copy of the signal at X's scale helps the kNN too, and is confirmed
+    clean = (hidden + 0.2 * rng.normal(size=500))[:, None]
+    rep = choose_feature_set(X, y, "regression", folds, {"clean": clean},
+                             reference=KNeighborsRegressor(10))
+    assert rep.chosen == "clean" and rep.confirmed["clean"][0] > 0
+
+
+def test_pooled_standard_error_is_clustered_by_group():
+    from gramixc.gate import _paired_se
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(40), 10)
+    d = np.repeat(rng.normal(size=40), 10) + 0.1 * rng.normal(size=400)  # shared per group
+    assert _paired_se(d, groups) > 2.5 * _paired_se(d, None)
+    iid = rng.normal(size=400)
+    assert _paired_se(iid, groups) == pytest.approx(_paired_se(iid, None), rel=0.35)
 
 
 def test_report_is_a_dataclass_with_scores_per_fold():
@@ -98,7 +132,8 @@ def test_the_widest_passing_set_is_chosen():
     wide = np.column_stack([hidden, other, rng.normal(size=(len(X), 4))])
     rep = choose_feature_set(X, y, "regression", folds, {"narrow": narrow, "wide": wide,
                                                          "noise": rng.normal(size=(len(X), 8))})
-    assert rep.chosen == "wide" and "widest" in rep.reason
+    assert rep.chosen == "wide" and "also passed: narrow" in rep.reason
+    assert list(rep.confirmed) == ["wide"]  # the widest was confirmed: no other refit
     # a wide set that does not pass is never preferred to a narrow one that does
     rep = choose_feature_set(X, y, "regression", folds,
                              {"narrow": narrow, "noise": rng.normal(size=(len(X), 8))})

@@ -1,0 +1,41 @@
+"""Sphinx configuration of gramixc's documentation site.
+
+Build: ``python -m sphinx -W -b html docs docs/_build/html`` (warnings are errors).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath(".."))
+
+from gramixc import __version__  # noqa: E402
+
+project = "gramixc"
+author = "gramixc developers"
+release = version = __version__
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "myst_parser",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+# benchmarks_findings.md is included by benchmarks.md; _build is the output
+exclude_patterns = ["_build", "benchmarks_findings.md"]
+myst_heading_anchors = 3
+# scikit-learn's generated metadata-routing setters and the BaseEstimator plumbing are
+# documented by scikit-learn, not here
+_SKLEARN_PLUMBING = ["set_fit_request", "set_transform_request", "set_predict_request",
+                     "set_score_request", "set_predict_proba_request", "set_output",
+                     "set_params", "get_params", "get_metadata_routing"]
+autodoc_default_options = {"members": True, "show-inheritance": False,
+                           "exclude-members": ",".join(_SKLEARN_PLUMBING)}
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks = set()
+html_theme = "alabaster"
+html_title = f"gramixc {version}"
+html_static_path = []
