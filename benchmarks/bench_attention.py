@@ -37,9 +37,9 @@ def fit_one(readout: str, seed: int):
     from sklearn.linear_model import Ridge
     from sklearn.metrics import r2_score
     from sklearn.model_selection import train_test_split
+    from suite import relative_entropy
 
     from gramixc import Fusion, GraMixC
-    from gramixc.bench import relative_entropy
     from gramixc.synthetic import make_scale_switch
 
     X, y, fine = make_scale_switch(random_state=seed)

@@ -1,6 +1,6 @@
 """How well GraMixC's gate chooses: its pick against every candidate set forced.
 
-For each dataset of the suite (``gramixc/bench.py``'s versions and outer folds) and
+For each dataset of the suite (``benchmarks/suite.py``'s versions and outer folds) and
 every outer fold, ``GraMixC()`` is fitted once on the training rows; then XGBoost (the
 suite's settings) is fitted on ``X`` alone and on ``X`` plus each candidate set the
 gate chooses among (``neighbors``, ``clusters``, ``neighbors+clusters``), from the same
@@ -46,14 +46,15 @@ def candidate_columns(gmx, Xtr, ytr, Xte, groups):
 
 
 def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
-    from gramixc import GraMixC
-    from gramixc.bench import (
+    from suite import (
         _timed_fit_score,
         choose_metric,
         load_bench_data,
         make_predictor,
         outer_splits,
     )
+
+    from gramixc import GraMixC
 
     bd = load_bench_data(name, quick)
     rows = []

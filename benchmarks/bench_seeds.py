@@ -4,7 +4,7 @@ For one dataset of the suite (default: NCBI 16S, species-grouped folds) and ever
 seed, the suite's outer folds of that seed are rebuilt and, per fold, XGBoost and
 Ridge / logistic regression are fitted on ``X`` alone, with the peers ``+TE`` and
 ``+kNN mean``, and after ``GraMixC()`` (default settings, seeded by the fold) — the
-same rows, seeds and models as ``gramixc bench`` (``gramixc/bench.py``), without the
+same rows, seeds and models as ``python benchmarks/run.py`` (``benchmarks/suite.py``), without the
 other variants. A seed changes the outer folds and every model's seed.
 
 Usage::
@@ -32,8 +32,7 @@ VARIANTS = ("alone", "+TE", "+kNN mean", "+GraMixC")
 
 
 def run_seed(bd, seed: int, predictors, log=print) -> list[dict]:
-    from gramixc import GraMixC
-    from gramixc.bench import (
+    from suite import (
         FoldFeatures,
         _hstack,
         _timed_fit_score,
@@ -41,6 +40,8 @@ def run_seed(bd, seed: int, predictors, log=print) -> list[dict]:
         make_predictor,
         outer_splits,
     )
+
+    from gramixc import GraMixC
 
     rows = []
     for fold, (tr, te) in enumerate(outer_splits(bd.X, bd.y, bd.task, bd.groups, 5, seed)):
@@ -79,7 +80,7 @@ def deltas(rows, seed, kind, variant, key):
 
 
 def main(argv=None) -> None:
-    from gramixc.bench import load_bench_data
+    from suite import load_bench_data
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", default="16s_ncbi")

@@ -40,10 +40,10 @@ def _thin(cfg, cap=None, count=16):
 
 def main() -> None:
     from sklearn.metrics import r2_score
+    from suite import FoldFeatures, outer_splits
     from xgboost import XGBRegressor
 
     from gramixc import ConfigurationExtractor
-    from gramixc.bench import FoldFeatures, outer_splits
     from gramixc.datasets import load_dataset
 
     def xgb():

@@ -8,14 +8,14 @@ Usage::
     python benchmarks/run.py --datasets 16s_ncbi --append   # add/replace one dataset
     python benchmarks/run.py --report-only    # rebuild the report from the raw JSON
 
-Same as ``gramixc bench``. Writes docs/benchmarks.md, docs/img/bench_*.png and
-benchmarks/results/benchmarks.json. Optional datasets need
-``bash benchmarks/setup_data.sh``; missing ones are skipped with the reason.
+The runner itself is ``benchmarks/suite.py``: application code, kept out of the
+installed package (it imports gramixc like any user code). Writes
+docs/benchmarks.md, docs/img/bench_*.png and benchmarks/results/benchmarks.json.
+Optional datasets need ``bash benchmarks/setup_data.sh``; missing ones are skipped
+with the reason.
 """
 
-from gramixc.cli import main
+from suite import main
 
 if __name__ == "__main__":
-    import sys
-
-    raise SystemExit(main(["bench", *sys.argv[1:]]))
+    raise SystemExit(main())

@@ -425,28 +425,6 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--verbose", action="store_true")
     p_demo.add_argument("--skip-predict", action="store_true",
                         help="only the (unsupervised) configurations part")
-    p_bench = sub.add_parser("bench", help="benchmark suite (docs/benchmarks.md)")
-    p_bench.add_argument("--quick", action="store_true",
-                         help="small datasets and subsets, no MLP: a few minutes")
-    p_bench.add_argument("--datasets", nargs="+", default=None)
-    p_bench.add_argument("--folds", type=int, default=None,
-                         help="outer folds (default 5; 3 with --quick)")
-    p_bench.add_argument("--seed", type=int, default=0)
-    p_bench.add_argument("--predictors", nargs="+", choices=("xgboost", "linear", "mlp"),
-                         default=None, help="downstream predictors (default: all three; "
-                                            "xgboost and linear with --quick)")
-    p_bench.add_argument("--gramixc", nargs="+", choices=("default", "paper", "fusion"),
-                         default=None, help="GraMixC rows: the default, the paper-faithful "
-                                            "path, the default with the fusion sets among "
-                                            "the gate's choices (default: all three)")
-    p_bench.add_argument("--out", default="docs/benchmarks.md")
-    p_bench.add_argument("--img-dir", default="docs/img")
-    p_bench.add_argument("--raw", default="benchmarks/results/benchmarks.json")
-    p_bench.add_argument("--append", action="store_true",
-                         help="keep the other datasets already in --raw and rewrite the "
-                              "report with all of them (complete a long suite in parts)")
-    p_bench.add_argument("--report-only", action="store_true",
-                         help="rewrite the report and plots from --raw without fitting anything")
     common = dict(formatter_class=argparse.RawDescriptionHelpFormatter)
     p_cfg = sub.add_parser("configurations", help="configurations of your table or FASTA file",
                            epilog=EXAMPLES["configurations"], **common)
@@ -486,37 +464,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("configurations", "fit", "predict"):
         return {"configurations": cmd_configurations, "fit": cmd_fit,
                 "predict": cmd_predict}[args.command](args)
-    if args.command == "bench":
-        from .bench import FULL_DATASETS, QUICK_DATASETS, report_from_raw, run_benchmarks
-
-        if args.report_only:
-            try:
-                report_from_raw(args.raw, args.out, args.img_dir)
-            except FileNotFoundError as err:
-                print(f"error: {err}", file=sys.stderr)
-                return 2
-            print(f"wrote {args.out} from {args.raw}")
-            return 0
-
-        names = args.datasets or (QUICK_DATASETS if args.quick else FULL_DATASETS)
-        if args.folds is None:
-            args.folds = 3 if args.quick else 5
-        cmd = "gramixc bench" + (" --quick" if args.quick else "") + (
-            f" --datasets {' '.join(args.datasets)}" if args.datasets else "") + (
-            f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "") + (
-            " --append" if args.append else "") + (
-            f" --seed {args.seed}" if args.seed else "") + (
-            f" --predictors {' '.join(args.predictors)}" if args.predictors else "") + (
-            f" --gramixc {' '.join(args.gramixc)}" if args.gramixc else "")
-        from .bench import GRAMIXC_SHORT
-
-        run_benchmarks(names, n_folds=args.folds, seed=args.seed, quick=args.quick,
-                       out_md=args.out, img_dir=args.img_dir, raw_path=args.raw, command=cmd,
-                       log=lambda msg: print(msg, flush=True), append=args.append,
-                       predictors=args.predictors,
-                       gramixc_variants=[GRAMIXC_SHORT[v] for v in args.gramixc]
-                       if args.gramixc else None)
-        return 0
     if args.command == "demo":
         t0 = time.perf_counter()
         demo_configurations(args.out, args.seed, args.verbose)

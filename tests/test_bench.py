@@ -1,8 +1,16 @@
+"""The benchmark runner (``benchmarks/suite.py``: application code outside the package)."""
+
 import json
+import os
+import sys
 
 import numpy as np
 
-from gramixc.bench import (
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "benchmarks"))
+
+import suite as bench  # noqa: E402
+from suite import (  # noqa: E402
     BenchData,
     choose_metric,
     headline_table,
@@ -30,10 +38,10 @@ def test_run_dataset_rows_summary_and_report(tmp_path):
     alone = [s for s in summary if s["variant"] == "alone"][0]
     assert alone["delta"] == 0.0 and alone["n_folds"] == 2
     md = tmp_path / "bench.md"
-    write_report(summary, {"wine": "178 rows"}, "gramixc bench --datasets wine", str(md),
+    write_report(summary, {"wine": "178 rows"}, "python benchmarks/run.py --datasets wine", str(md),
                  str(tmp_path / "img"), 1.0)
     text = md.read_text()
-    assert "gramixc bench --datasets wine" in text and "| linear | +GraMixC" in text
+    assert "python benchmarks/run.py --datasets wine" in text and "| linear | +GraMixC" in text
     assert "what leakage does" in text
     assert "## Headline" in text  # the headline needs xgboost rows; linear-only -> header only
     assert (tmp_path / "img" / "bench_wine.png").stat().st_size > 5000
@@ -52,8 +60,6 @@ def test_choose_metric_uses_training_rows_only():
 
 
 def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
-    import gramixc.bench as bench
-
     def fake_run_dataset(bd, n_folds=5, seed=0, predictors=(), leaky=False, log=print,
                          gramixc_variants=()):
         score = 0.5 if bd.name == "wine" else 0.7
@@ -67,17 +73,18 @@ def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
     raw, md = tmp_path / "raw.json", tmp_path / "bench.md"
     kw = dict(n_folds=2, out_md=str(md), img_dir=str(tmp_path / "img"), raw_path=str(raw),
               log=lambda m: None)
-    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine", **kw)
-    bench.run_benchmarks(["breast_cancer"], command="gramixc bench --datasets breast_cancer "
-                         "--append", append=True, **kw)
+    bench.run_benchmarks(["wine"], command="python benchmarks/run.py --datasets wine", **kw)
+    bench.run_benchmarks(["breast_cancer"],
+                         command="python benchmarks/run.py --datasets breast_cancer --append",
+                         append=True, **kw)
     data = json.loads(raw.read_text())
     assert {r["dataset"] for r in data["rows"]} == {"wine", "breast_cancer"}
-    assert data["commands"] == ["gramixc bench --datasets wine",
-                                "gramixc bench --datasets breast_cancer --append"]
+    assert data["commands"] == ["python benchmarks/run.py --datasets wine",
+                                "python benchmarks/run.py --datasets breast_cancer --append"]
     text = md.read_text()
     assert "## wine" in text and "## breast_cancer" in text
     # rerunning a dataset replaces its rows instead of duplicating them
-    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine --append",
+    bench.run_benchmarks(["wine"], command="python benchmarks/run.py --datasets wine --append",
                          append=True, **kw)
     data = json.loads(raw.read_text())
     assert sum(r["dataset"] == "wine" for r in data["rows"]) == 4
@@ -86,7 +93,7 @@ def test_run_benchmarks_append_keeps_other_datasets(tmp_path, monkeypatch):
     bench.report_from_raw(str(raw), str(md), str(tmp_path / "img"))
     assert "## wine" in md.read_text() and "--append" in md.read_text()
     # without append the file starts over
-    bench.run_benchmarks(["wine"], command="gramixc bench --datasets wine", **kw)
+    bench.run_benchmarks(["wine"], command="python benchmarks/run.py --datasets wine", **kw)
     assert {r["dataset"] for r in json.loads(raw.read_text())["rows"]} == {"wine"}
 
 
@@ -105,17 +112,12 @@ def test_headline_table_picks_paired_deltas():
 
 
 def test_report_only_without_results_names_the_file(tmp_path, capsys):
-    from gramixc.cli import main
-
     missing = tmp_path / "none.json"
-    assert main(["bench", "--report-only", "--raw", str(missing)]) == 2
+    assert bench.main(["--report-only", "--raw", str(missing)]) == 2
     assert str(missing) in capsys.readouterr().err
 
 
-def test_cli_bench_passes_predictors_and_gramixc_rows(monkeypatch, tmp_path):
-    import gramixc.bench as bench
-    from gramixc.cli import main
-
+def test_suite_cli_passes_predictors_and_gramixc_rows(monkeypatch, tmp_path):
     seen = {}
 
     def fake_run_benchmarks(names, **kw):
@@ -123,10 +125,16 @@ def test_cli_bench_passes_predictors_and_gramixc_rows(monkeypatch, tmp_path):
         return []
 
     monkeypatch.setattr(bench, "run_benchmarks", fake_run_benchmarks)
-    assert main(["bench", "--datasets", "wine", "--seed", "2", "--predictors", "xgboost",
+    assert bench.main(["--datasets", "wine", "--seed", "2", "--predictors", "xgboost",
                  "--gramixc", "default", "paper", "--raw", str(tmp_path / "r.json")]) == 0
     assert seen["names"] == ["wine"] and seen["seed"] == 2
     assert seen["predictors"] == ["xgboost"]
     assert seen["gramixc_variants"] == ["+GraMixC", "+GraMixC paper"]
-    assert seen["command"] == ("gramixc bench --datasets wine --seed 2 --predictors xgboost "
-                               "--gramixc default paper")
+    assert seen["command"] == ("python benchmarks/run.py --datasets wine --seed 2 "
+                               "--predictors xgboost --gramixc default paper")
+
+
+def test_the_runner_is_not_in_the_package():
+    import importlib.util
+
+    assert importlib.util.find_spec("gramixc.bench") is None

@@ -1,4 +1,4 @@
-"""Benchmark runner: does GraMixC beat the predictor alone, honestly? (``gramixc bench``)
+"""Benchmark runner: does GraMixC beat the predictor alone, honestly? (``python benchmarks/run.py``)
 
 For every dataset × predictor × variant, on the same outer folds (grouped by
 species for 16S), the runner reports mean ± std of R² and RMSE (regression) or
@@ -59,7 +59,7 @@ def _paper_settings() -> dict:
     """The paper-faithful GraMixC: aligned scalar ids as tokens, attention with [CLS] and
     registers, its compact output (prediction + [CLS]) always added; no neighbourhood
     tokens, no seed bags."""
-    from .estimators import Fusion
+    from gramixc.estimators import Fusion
 
     return dict(features="compact", neighbors=(), n_seeds=1,
                 fusion=Fusion(tokenization="scalar", readout="mixed"))
@@ -67,7 +67,7 @@ def _paper_settings() -> dict:
 
 def _fusion_settings() -> dict:
     """The default, with the fusion-model sets ("compact", "all") among the gate's choices."""
-    from .estimators import FUSION_CANDIDATES
+    from gramixc.estimators import FUSION_CANDIDATES
 
     return dict(features=list(FUSION_CANDIDATES))
 
@@ -96,7 +96,7 @@ class BenchData:
 
 def load_bench_data(name: str, quick: bool) -> BenchData:
     """The benchmark version of a dataset (fixed subsets documented in ``note``)."""
-    from .datasets import load_dataset
+    from gramixc.datasets import load_dataset
 
     if name in ("16s_gold", "16s_gold_random"):
         k = (4,) if quick else (4, 5)  # quick: 256 instead of 1280 features
@@ -139,10 +139,7 @@ def make_predictor(kind: str, task: str, seed: int, sparse: bool = False):
     from sklearn.preprocessing import StandardScaler
 
     if kind == "xgboost":
-        from ._optional import import_optional
-
-        xgb = import_optional("xgboost", "the benchmark's XGBoost rows")
-        XGBClassifier, XGBRegressor = xgb.XGBClassifier, xgb.XGBRegressor
+        from xgboost import XGBClassifier, XGBRegressor
 
         params = dict(n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
                       colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
@@ -174,8 +171,8 @@ def score(task: str, y_true, model, X) -> dict:
 def _capped_configurations(X, metric, n_train, seed, count=16):
     """Configurations of ``X`` capped at ``n_train // 10`` clusters, ``count`` of them
     evenly spaced: ``(fitted extractor, ids, cluster counts)``."""
-    from .configurations import evenly_spaced
-    from .extractor import ConfigurationExtractor
+    from gramixc.configurations import evenly_spaced
+    from gramixc.extractor import ConfigurationExtractor
 
     ext = ConfigurationExtractor(metric=metric, max_clusters=max(2, n_train // 10),
                                  random_state=seed).fit(X)
@@ -200,8 +197,8 @@ class FoldFeatures:
                  Xall=None):
         from sklearn.preprocessing import LabelEncoder
 
-        from .assign import knn_vote, soft_votes
-        from .target_stats import cluster_stats, crossfit_features, fold_ids, soft_features
+        from gramixc.assign import knn_vote, soft_votes
+        from gramixc.target_stats import cluster_stats, crossfit_features, fold_ids, soft_features
 
         t0 = time.perf_counter()
         self.task = task
@@ -347,7 +344,7 @@ def _choose_single(ff: FoldFeatures, kind, Xtr, ytr, task, seed):
     inner_val = np.zeros(n, dtype=bool)
     inner_val[rng.permutation(n)[: max(2, n // 5)]] = True
     key = "r2" if task == "regression" else "accuracy"
-    from .configurations import evenly_spaced
+    from gramixc.configurations import evenly_spaced
 
     best, best_j = -np.inf, 0
     for j in evenly_spaced(len(ff.K), 6):
@@ -393,7 +390,7 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
                 leaky: bool = False, log=print,
                 gramixc_variants=tuple(GRAMIXC_VARIANTS)) -> list[dict]:
     """All variants of one dataset over ``n_folds`` outer folds; a list of result rows."""
-    from .estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
+    from gramixc.estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 
     X, y, task = bd.X, bd.y, bd.task
     splits = outer_splits(X, y, task, bd.groups, n_folds, seed)
@@ -667,7 +664,7 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
         "Δ is the paired difference to the same predictor alone, mean ± std over "
         "folds; 'folds better' counts the folds where the variant beat it. Times are "
         "per fold and include building the variant's features. See "
-        "`gramixc/bench.py` for the exact variants.",
+        "`benchmarks/suite.py` for the exact variants.",
         "",
     ]
     parts += ["## Headline: XGBoost alone vs + GraMixC", "",
@@ -723,10 +720,10 @@ def _load_raw(raw_path: str) -> dict:
     """The saved raw results: rows, notes, contributing commands and total run time."""
     if not os.path.exists(raw_path):
         raise FileNotFoundError(f"{raw_path}: no saved benchmark results here; run "
-                                "`gramixc bench` first (or pass --raw)")
+                                "`python benchmarks/run.py` first (or pass --raw)")
     with open(raw_path) as fh:
         data = json.load(fh)
-    data.setdefault("commands", ["gramixc bench"])
+    data.setdefault("commands", ["python benchmarks/run.py"])
     data.setdefault("elapsed_s", 0.0)
     return data
 
@@ -841,3 +838,71 @@ def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold
                     f"{s['delta']:+.3f} ± {s['delta_std']:.3f} ({s['better']})")
         write_report(summary, notes, "\n".join(commands), out_md, img_dir, elapsed)
     return summarize(all_rows)
+
+
+def main(argv=None) -> int:
+    """The suite's command line (``python benchmarks/run.py --help``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    import argparse
+    import sys
+
+    p = argparse.ArgumentParser(prog="python benchmarks/run.py",
+                                description="benchmark suite (docs/benchmarks.md)")
+    p.add_argument("--quick", action="store_true",
+                   help="small datasets and subsets, no MLP: a few minutes")
+    p.add_argument("--datasets", nargs="+", default=None)
+    p.add_argument("--folds", type=int, default=None,
+                   help="outer folds (default 5; 3 with --quick)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--predictors", nargs="+", choices=("xgboost", "linear", "mlp"),
+                   default=None, help="downstream predictors (default: all three; "
+                                      "xgboost and linear with --quick)")
+    p.add_argument("--gramixc", nargs="+", choices=("default", "paper", "fusion"),
+                   default=None, help="GraMixC rows: the default, the paper-faithful "
+                                      "path, the default with the fusion sets among "
+                                      "the gate's choices (default: all three)")
+    p.add_argument("--out", default="docs/benchmarks.md")
+    p.add_argument("--img-dir", default="docs/img")
+    p.add_argument("--raw", default="benchmarks/results/benchmarks.json")
+    p.add_argument("--append", action="store_true",
+                   help="keep the other datasets already in --raw and rewrite the "
+                        "report with all of them (complete a long suite in parts)")
+    p.add_argument("--report-only", action="store_true",
+                   help="rewrite the report and plots from --raw without fitting anything")
+    args = p.parse_args(argv)
+    if args.report_only:
+        try:
+            report_from_raw(args.raw, args.out, args.img_dir)
+        except FileNotFoundError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(f"wrote {args.out} from {args.raw}")
+        return 0
+    names = args.datasets or (QUICK_DATASETS if args.quick else FULL_DATASETS)
+    if args.folds is None:
+        args.folds = 3 if args.quick else 5
+    cmd = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (
+        f" --datasets {' '.join(args.datasets)}" if args.datasets else "") + (
+        f" --folds {args.folds}" if args.folds != (3 if args.quick else 5) else "") + (
+        " --append" if args.append else "") + (
+        f" --seed {args.seed}" if args.seed else "") + (
+        f" --predictors {' '.join(args.predictors)}" if args.predictors else "") + (
+        f" --gramixc {' '.join(args.gramixc)}" if args.gramixc else "")
+    run_benchmarks(names, n_folds=args.folds, seed=args.seed, quick=args.quick,
+                   out_md=args.out, img_dir=args.img_dir, raw_path=args.raw, command=cmd,
+                   log=lambda msg: print(msg, flush=True), append=args.append,
+                   predictors=args.predictors,
+                   gramixc_variants=[GRAMIXC_SHORT[v] for v in args.gramixc]
+                   if args.gramixc else None)
+    return 0
+
