@@ -48,23 +48,18 @@ def candidate_columns(gmx, Xtr, ytr, Xte, groups):
 def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
     from suite import (
         _timed_fit_score,
-        choose_metric,
         load_bench_data,
         make_predictor,
-        outer_splits,
+        outer_folds,
     )
 
     from gramixc import GraMixC
 
     bd = load_bench_data(name, quick)
     rows = []
-    for fold, (tr, te) in enumerate(outer_splits(bd.X, bd.y, bd.task, bd.groups, 5, seed)):
-        fold_seed = seed * 100 + fold
-        Xtr, Xte, ytr, yte = bd.X[tr], bd.X[te], bd.y[tr], bd.y[te]
-        gtr = bd.groups[tr] if bd.groups is not None else None
-        metric = bd.metric
-        if metric == "choose":
-            metric, _ = choose_metric(Xtr, ytr, bd.task, gtr, fold_seed)
+    for of in outer_folds(bd, 5, seed):
+        fold, fold_seed, metric, gtr = of.fold, of.seed, of.metric, of.groups
+        Xtr, Xte, ytr, yte = of.Xtr, of.Xte, of.ytr, of.yte
         t0 = time.perf_counter()
         gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed)
         cols = candidate_columns(gmx, Xtr, ytr, Xte, gtr)

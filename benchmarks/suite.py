@@ -368,6 +368,40 @@ def outer_splits(X, y, task: str, groups=None, n_folds: int = 5, seed: int = 0) 
     return list(KFold(n_folds, shuffle=True, random_state=seed).split(X, y))
 
 
+@dataclass
+class OuterFold:
+    """One outer fold of a benchmark dataset: its rows, seed and graph metric."""
+
+    fold: int
+    seed: int
+    train: np.ndarray  # row indices into the dataset
+    test: np.ndarray
+    Xtr: np.ndarray
+    Xte: np.ndarray
+    ytr: np.ndarray
+    yte: np.ndarray
+    groups: np.ndarray | None  # of the training rows
+    metric: str
+
+
+def outer_folds(bd: BenchData, n_folds: int = 5, seed: int = 0, log=None):
+    """Yield the :class:`OuterFold` s every variant and script shares (:func:`outer_splits`,
+    fold seed ``seed * 100 + fold``, the metric chosen on the training rows when
+    ``bd.metric == "choose"``; the choice is reported through ``log``)."""
+    for fold, (tr, te) in enumerate(outer_splits(bd.X, bd.y, bd.task, bd.groups, n_folds,
+                                                 seed)):
+        fold_seed = seed * 100 + fold
+        gtr = bd.groups[tr] if bd.groups is not None else None
+        metric = bd.metric
+        if metric == "choose":
+            metric, mscores = choose_metric(bd.X[tr], bd.y[tr], bd.task, gtr, fold_seed)
+            if log is not None:
+                log(f"  fold {fold}: metric chosen on the training rows: {metric} "
+                    f"(15-NN out-of-fold score {mscores})")
+        yield OuterFold(fold, fold_seed, tr, te, bd.X[tr], bd.X[te], bd.y[tr], bd.y[te], gtr,
+                        metric)
+
+
 def attention_entropy(gmx, X) -> float | None:
     """Mean over the rows of ``X`` of the [CLS] attention's entropy over the tokens,
     relative to the uniform one (1 = uniform, 0 = one token); None without fold models."""
@@ -393,17 +427,11 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
     from gramixc.estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 
     X, y, task = bd.X, bd.y, bd.task
-    splits = outer_splits(X, y, task, bd.groups, n_folds, seed)
     rows = []
-    for fold, (tr, te) in enumerate(splits):
-        fold_seed = seed * 100 + fold
-        Xtr, Xte, ytr, yte = X[tr], X[te], y[tr], y[te]
-        gtr = bd.groups[tr] if bd.groups is not None else None
-        metric = bd.metric
-        if metric == "choose":
-            metric, mscores = choose_metric(Xtr, ytr, task, gtr, fold_seed)
-            log(f"  fold {fold}: metric chosen on the training rows: {metric} "
-                f"(15-NN out-of-fold score {mscores})")
+    for of in outer_folds(bd, n_folds, seed, log=log):
+        fold, fold_seed, metric, gtr = of.fold, of.seed, of.metric, of.groups
+        tr, te = of.train, of.test
+        Xtr, Xte, ytr, yte = of.Xtr, of.Xte, of.ytr, of.yte
         t0 = time.perf_counter()
         ff = FoldFeatures(Xtr, ytr, Xte, task, metric, fold_seed, groups=gtr,
                           leaky_y=y if leaky else None, Xall=X if leaky else None)
