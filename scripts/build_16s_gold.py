@@ -8,7 +8,7 @@ Inputs (``bash benchmarks/setup_data.sh`` installs them):
 * ``gcT.rda`` from Debian ``r-cran-seqinr``
   (``/usr/lib/R/site-library/seqinr/data/gcT.rda``), read with PyPI ``rdata``.
 
-Every FASTA record whose binomial name (``gramixc.datasets.binomial_key``: first two
+Every FASTA record whose binomial name (``_sixteen_s_sources.binomial_key``: first two
 words of the description after the id, ``Candidatus`` and brackets dropped,
 upper-cased, exact match) is in ``gcT$species`` is kept, in FASTA order, with its
 id (first word of the header), the species name, Topt (°C) and the sequence
@@ -30,26 +30,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _sixteen_s_sources import join_topt, read_gct_topt, source_path, write_table  # noqa: E402
 
 from gramixc.bio import read_fasta  # noqa: E402
-from gramixc.datasets import SOURCES, join_topt, read_gct_topt, write_table  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fasta", default=SOURCES["gold_fasta"][0], help="rRNA16S.gold.fasta")
+    parser.add_argument(
+        "--fasta", default=None, help="rRNA16S.gold.fasta (default: Debian microbiomeutil-data)"
+    )
     parser.add_argument("--gct", default=None, help="gcT.rda (default: Debian r-cran-seqinr)")
     parser.add_argument("--out", default=str(ROOT / "gramixc" / "data" / "16s_gold.tsv.gz"))
     args = parser.parse_args(argv)
 
     topt = read_gct_topt(args.gct)
-    headers, seqs = read_fasta(args.fasta)
+    headers, seqs = read_fasta(source_path("gold_fasta", args.fasta))
     records = []
     for header, seq in zip(headers, seqs, strict=True):
         parts = header.split(None, 1)
         records.append((parts[0], parts[1] if len(parts) > 1 else "", seq.upper()))
     rows = join_topt(records, topt)
-    write_table(args.out, rows, ("id", "species", "topt", "sequence"))
+    write_table(args.out, rows)
 
     n_species = len({r[1] for r in rows})
     digest = hashlib.sha256(Path(args.out).read_bytes()).hexdigest()[:16]

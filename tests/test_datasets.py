@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +19,6 @@ from gramixc import datasets
 from gramixc.bio import KmerSpectrum, kmer_spectrum
 from gramixc.datasets import (
     Dataset,
-    binomial_key,
-    join_topt,
     list_datasets,
     load_16s_gold,
     load_dataset,
@@ -37,7 +32,7 @@ def _have(module: str) -> bool:
 
 
 def _have_path(key: str) -> bool:
-    return any(Path(p).exists() or Path(p + ".nsq").exists() for p in datasets.SOURCES[key])
+    return any(Path(p).exists() for p in datasets.SOURCES[key])
 
 
 def check_dataset(ds: Dataset, n: int | None = None, task: str | None = None) -> None:
@@ -173,71 +168,6 @@ def test_16s_gold_file_format():
     assert set(seq) <= set("ACGTNRYKMSWBDHV")
 
 
-def test_binomial_key_rule():
-    assert binomial_key("Thermus thermophilus HB8, complete genome.") == ("THERMUS", "THERMOPHILUS")
-    assert binomial_key("S000002740 Methylococcus capsulatus (T)".split(None, 1)[1]) == (
-        "METHYLOCOCCUS",
-        "CAPSULATUS",
-    )
-    assert binomial_key("[Clostridium] leptum DSM 753") == ("CLOSTRIDIUM", "LEPTUM")
-    assert binomial_key("Candidatus Phytoplasma japonicum") == ("PHYTOPLASMA", "JAPONICUM")
-    assert binomial_key("  bacillus   SUBTILIS ") == ("BACILLUS", "SUBTILIS")
-    assert binomial_key("Bradyrhizobium japonicum, LMG 6138T") == ("BRADYRHIZOBIUM", "JAPONICUM")
-    assert binomial_key("Campylobacter sp. X1") is None
-    assert binomial_key("Uncultured bacterium clone 12") is None
-    assert binomial_key("Escherichia") is None
-    assert binomial_key("") is None
-    assert binomial_key("Mycoplasma 16S ribosomal RNA") is None
-
-
-def test_join_topt_keeps_matches_and_unique_ids():
-    topt = {("THERMUS", "AQUATICUS"): 70.0, ("BACILLUS", "SUBTILIS"): 30.0}
-    recs = [
-        ("a", "Thermus aquaticus YT-1", "ACGT"),
-        ("b", "Escherichia coli K-12", "GGGG"),
-        ("a", "Thermus aquaticus YT-1 copy 2", "ACGA"),
-        ("c", "Bacillus sp. 7", "TTTT"),
-        ("d", "bacillus subtilis subsp. spizizenii", "CCCC"),
-    ]
-    assert join_topt(recs, topt) == [
-        ("a", "Thermus aquaticus", 70.0, "ACGT"),
-        ("a#2", "Thermus aquaticus", 70.0, "ACGA"),
-        ("d", "Bacillus subtilis", 30.0, "CCCC"),
-    ]
-
-
-def test_write_table_is_reproducible(tmp_path):
-    rows = [("x", "Thermus aquaticus", 70.0, "ACGT")]
-    datasets.write_table(tmp_path / "a.tsv.gz", rows, ("id", "species", "topt", "sequence"))
-    datasets.write_table(tmp_path / "b.tsv.gz", rows, ("id", "species", "topt", "sequence"))
-    assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.tsv.gz").read_bytes()
-    assert [p.name for p in tmp_path.iterdir()] != [] and not list(tmp_path.glob("*.tmp"))
-
-
-@pytest.mark.skipif(
-    not (_have("rdata") and _have_path("gold_fasta") and _have_path("gct")),
-    reason="needs rdata + Debian microbiomeutil-data and r-cran-seqinr",
-)
-def test_build_script_reproduces_shipped_table(tmp_path):
-    out = tmp_path / "gold.tsv.gz"
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_16s_gold.py"), "--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
-    assert out.read_bytes() == (ROOT / "gramixc" / "data" / "16s_gold.tsv.gz").read_bytes()
-
-
-@pytest.mark.skipif(
-    not (_have("rdata") and _have_path("gct")), reason="needs rdata + Debian r-cran-seqinr"
-)
-def test_read_gct_topt():
-    topt = datasets.read_gct_topt()
-    assert len(topt) == 762
-    assert topt[("THERMUS", "AQUATICUS")] > 60
-    assert all(10 <= v <= 110 for v in topt.values())
-
-
 # ----------------------------------------------------------------------------- missing sources
 
 
@@ -259,31 +189,6 @@ def test_fashion_mnist_missing_source(monkeypatch, tmp_path):
         FileNotFoundError, match=r"apt-get install dataset-fashion-mnist.*setup_data"
     ):
         load_dataset("fashion_mnist")
-
-
-def test_16s_ncbi_missing_sources(monkeypatch, tmp_path):
-    _nowhere(monkeypatch, tmp_path, "gct", "ncbi_16s_db")
-    _missing(monkeypatch, "rdata")
-    with pytest.raises(ImportError, match="pip install rdata"):
-        load_dataset("16s_ncbi", cache_dir=tmp_path)
-    if _have("rdata"):
-        monkeypatch.setattr(datasets, "_find_spec", importlib.util.find_spec)
-        with pytest.raises(FileNotFoundError, match="apt-get install r-cran-seqinr"):
-            load_dataset("16s_ncbi", cache_dir=tmp_path)
-    assert not list(tmp_path.glob("*.gz"))  # no half-written cache
-
-
-@pytest.mark.skipif(
-    not (_have("rdata") and _have_path("gct")), reason="needs rdata + Debian r-cran-seqinr"
-)
-def test_16s_ncbi_missing_blast(monkeypatch, tmp_path):
-    _nowhere(monkeypatch, tmp_path, "ncbi_16s_db")
-    with pytest.raises(FileNotFoundError, match="apt-get install ncbi-rrna-data"):
-        load_dataset("16s_ncbi", cache_dir=tmp_path)
-    monkeypatch.setitem(datasets.SOURCES, "ncbi_16s_db", (str(tmp_path),))  # exists
-    monkeypatch.setenv("PATH", "")
-    with pytest.raises(FileNotFoundError, match="apt-get install ncbi-blast\\+"):
-        load_dataset("16s_ncbi", cache_dir=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -396,29 +301,68 @@ def test_qm9():
 
 
 # ----------------------------------------------------------------------------- NCBI
+# (the table's builder, scripts/build_16s_ncbi.py, is tested in tests/test_scripts.py)
+
+
+def _write_ncbi_table(cache_dir: Path, rows) -> None:
+    lines = ["id\tspecies\ttopt\tsequence"] + ["\t".join(map(str, r)) for r in rows]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / datasets.NCBI_CACHE).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+
+def test_16s_ncbi_unbuilt_table_names_the_script(monkeypatch, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match=r"python scripts/build_16s_ncbi\.py") as err:
+        datasets.load_16s_ncbi(cache_dir=empty)
+    msg = str(err.value)
+    assert str(empty / "16s_ncbi_v1.tsv.gz") in msg and "--out" in msg  # non-default dir
+    assert "bash benchmarks/setup_data.sh" in msg
+    monkeypatch.setenv("GRAMIXC_CACHE_DIR", str(empty))  # the default dir: the plain command
+    with pytest.raises(FileNotFoundError, match=r"`python scripts/build_16s_ncbi\.py`"):
+        load_dataset("16s_ncbi")
+    assert datasets.ncbi_cache_path() == empty / "16s_ncbi_v1.tsv.gz"
+    assert not list(empty.iterdir())  # the loader writes nothing
+
+
+def test_16s_ncbi_reads_the_built_table(monkeypatch, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [
+        (f"s{i}", sp, topt, "".join(rng.choice(list("ACGT"), size=n)))
+        for i, (sp, topt, n) in enumerate(
+            [
+                ("Thermus aquaticus", 72.5, 1500),
+                ("Thermus aquaticus", 72.5, 1450),
+                ("Bacillus subtilis", 30.0, 900),  # too short by default
+                ("Bacillus subtilis", 30.0, 1200),
+                ("Escherichia coli", 37.0, 2900),  # a 23S gene: too long
+            ]
+        )
+    ]
+    _write_ncbi_table(tmp_path, rows)
+    monkeypatch.setenv("PATH", "")  # no blastdbcmd, no Debian files needed
+    ds = load_dataset("16s_ncbi", cache_dir=tmp_path, k=3)
+    check_dataset(ds, n=3, task="regression")
+    assert ds.ids == ["s0", "s1", "s3"] and ds.X.shape == (3, 64)
+    assert ds.group_names == ["Bacillus subtilis", "Thermus aquaticus"]
+    np.testing.assert_array_equal(ds.y, [72.5, 72.5, 30.0])
+    np.testing.assert_array_equal(ds.groups, [1, 1, 0])
+    seqs = load_dataset(
+        "16s_ncbi", cache_dir=tmp_path, return_sequences=True, min_length=800, max_length=1460
+    )
+    assert seqs.ids == ["s1", "s2", "s3"] and seqs.X[0] == rows[1][3]
+    monkeypatch.setenv("GRAMIXC_CACHE_DIR", str(tmp_path))
+    assert load_dataset("16s_ncbi").ids == ds.ids  # the default cache dir follows the env var
+    with pytest.raises(TypeError, match="refresh"):
+        load_dataset("16s_ncbi", cache_dir=tmp_path, refresh=True)  # the loader builds nothing
 
 
 @pytest.mark.skipif(
-    not (
-        _have("rdata")
-        and _have_path("gct")
-        and _have_path("ncbi_16s_db")
-        and shutil.which("blastdbcmd")
-    ),
-    reason="needs rdata + Debian r-cran-seqinr, ncbi-rrna-data, ncbi-blast+",
+    not datasets.ncbi_cache_path().exists(), reason="the 16S NCBI table is not built"
 )
-def test_16s_ncbi(monkeypatch, tmp_path):
-    ds = load_dataset("16s_ncbi", cache_dir=tmp_path, k=4)
+def test_16s_ncbi_default_cache():
+    ds = load_dataset("16s_ncbi", k=4)
     check_dataset(ds, task="regression")
     assert 4_500 < ds.n_samples < 6_500
     assert 10 <= ds.y.min() and ds.y.max() <= 110
     assert len(ds.group_names) > 400
-    assert (tmp_path / datasets.NCBI_CACHE).exists()
-    # the second load reads the cache only: no blastdbcmd, no Debian files needed
-    monkeypatch.setenv("PATH", "")
-    _nowhere(monkeypatch, tmp_path, "gct", "ncbi_16s_db")
-    seqs = load_dataset(
-        "16s_ncbi", cache_dir=tmp_path, return_sequences=True, min_length=1400, max_length=1600
-    )
-    lengths = np.array([len(s) for s in seqs.X])
-    assert lengths.min() >= 1400 and lengths.max() <= 1600 and seqs.n_samples < ds.n_samples
