@@ -13,6 +13,7 @@ Usage::
 
     python benchmarks/bench_gate.py                            # small tables
     python benchmarks/bench_gate.py --datasets diabetes abalone --quick
+    python benchmarks/bench_gate.py --votes --name bench_gate_votes   # + soft votes
 
 Results in ``benchmarks/results/bench_gate.txt`` (and ``.json``).
 """
@@ -29,14 +30,14 @@ from _results import write_results
 SETS = ("neighbors", "clusters", "neighbors+clusters")
 
 
-def candidate_columns(gmx, Xtr, ytr, Xte, groups):
+def candidate_columns(gmx, Xtr, ytr, Xte, groups, sets=SETS):
     """Fit ``gmx`` (features="auto") and return ``{set: (train columns, test columns)}``
     for every candidate set, from one fit (the private steps of ``fit_transform``)."""
     X, y_enc, groups, seeds, nb, w = gmx._prepare(Xtr, ytr, groups)
     oof = gmx._crossfit(X, y_enc, groups, seeds, nb, w)
     chosen = gmx.feature_set_
     out = {}
-    for c in SETS:
+    for c in sets:
         gmx.layout_ = gmx._layout(c)
         gmx.use_configurations_ = True
         out[c] = (gmx._output(X, oof), gmx.transform(Xte))
@@ -45,7 +46,7 @@ def candidate_columns(gmx, Xtr, ytr, Xte, groups):
     return out
 
 
-def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
+def run(name: str, quick: bool, seed: int = 0, log=print, sets=SETS) -> list[dict]:
     from suite import (
         _timed_fit_score,
         load_bench_data,
@@ -61,8 +62,9 @@ def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
         fold, fold_seed, metric, gtr = of.fold, of.seed, of.metric, of.groups
         Xtr, Xte, ytr, yte = of.Xtr, of.Xte, of.ytr, of.yte
         t0 = time.perf_counter()
-        gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed)
-        cols = candidate_columns(gmx, Xtr, ytr, Xte, gtr)
+        gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed,
+                      features="auto" if sets == SETS else list(sets))
+        cols = candidate_columns(gmx, Xtr, ytr, Xte, gtr, sets)
         t_gmx = time.perf_counter() - t0
         rep = gmx.gate_report_
         score = {}
@@ -71,7 +73,7 @@ def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
             s = _timed_fit_score(m, Ztr, ytr, Zte, yte, bd.task)
             score[c] = s["r2"] if bd.task == "regression" else s["accuracy"]
         row = {"dataset": name, "fold": fold, "chosen": gmx.feature_set_, "seconds": t_gmx,
-               "delta": {c: score[c] - score["none"] for c in SETS},
+               "delta": {c: score[c] - score["none"] for c in sets},
                "gate_gain": dict(zip(rep.candidates, map(float, rep.gain))),
                "gate_se": dict(zip(rep.candidates, map(float, rep.se))),
                "gate_fold_scores": {c: rep.scores[i].tolist()
@@ -80,23 +82,23 @@ def run(name: str, quick: bool, seed: int = 0, log=print) -> list[dict]:
         row["delta_chosen"] = row["delta"][gmx.feature_set_]
         rows.append(row)
         log(f"  {name} fold {fold}: chose {gmx.feature_set_!r} ({t_gmx:.1f}s); XGB Δ "
-            + "  ".join(f"{c} {row['delta'][c]:+.3f}" for c in SETS)
+            + "  ".join(f"{c} {row['delta'][c]:+.3f}" for c in sets)
             + " | gate " + "  ".join(f"{c} {row['gate_gain'][c]:+.3f}±{row['gate_se'][c]:.3f}"
-                                     for c in SETS))
+                                     for c in sets))
     return rows
 
 
-def table(rows) -> str:
-    lines = ["| dataset | " + " | ".join(SETS) + " | oracle | gate (chosen per fold) |",
-             "|---|" + "---|" * (len(SETS) + 2)]
+def table(rows, sets=SETS) -> str:
+    lines = ["| dataset | " + " | ".join(sets) + " | oracle | gate (chosen per fold) |",
+             "|---|" + "---|" * (len(sets) + 2)]
     for name in dict.fromkeys(r["dataset"] for r in rows):
         rs = [r for r in rows if r["dataset"] == name]
-        forced = {c: np.mean([r["delta"][c] for r in rs]) for c in SETS}
+        forced = {c: np.mean([r["delta"][c] for r in rs]) for c in sets}
         oracle = max(0.0, *forced.values())
         picks = [r["chosen"] for r in rs]
         counts = ", ".join(f"{c} {picks.count(c)}" for c in dict.fromkeys(picks))
         gate = np.mean([r["delta_chosen"] for r in rs])
-        lines.append(f"| {name} | " + " | ".join(f"{forced[c]:+.4f}" for c in SETS)
+        lines.append(f"| {name} | " + " | ".join(f"{forced[c]:+.4f}" for c in sets)
                      + f" | {oracle:+.4f} | {gate:+.4f} ({counts}) |")
     return "\n".join(lines)
 
@@ -108,12 +110,18 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="the suite's quick versions")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--name", default="bench_gate", help="results file stem")
+    ap.add_argument("--votes", action="store_true",
+                    help="the soft votes among the gate's candidates (features=AUTO_CANDIDATES"
+                         " + ('votes',)) and forced")
     args = ap.parse_args(argv)
+    sets = SETS + ("votes",) if args.votes else SETS
     rows = []
     for name in args.datasets:
-        rows += run(name, args.quick, args.seed)
+        rows += run(name, args.quick, args.seed, sets=sets)
     text = ("XGBoost paired Δ over X alone (R² or accuracy), 5 outer folds, seed "
-            f"{args.seed}; forced candidate sets vs the gate's choice\n\n" + table(rows))
+            f"{args.seed}; forced candidate sets vs the gate's choice"
+            + (" (soft votes among the candidates)" if args.votes else "") + "\n\n"
+            + table(rows, sets))
     print(text)
     write_results(f"{args.name}.txt", text)
     write_results(f"{args.name}.json", json.dumps(rows, indent=1))

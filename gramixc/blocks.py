@@ -21,6 +21,9 @@ block       part                        columns
                                         rows per size ``k``
 ``fused``   ``fused``                   per-token fused scalars
 ``ids``     ``ids``                     kNN-voted aligned ids (not standardised)
+``soft``    ``soft_votes``              soft-vote fraction of every cluster of every
+                                        mixed configuration (unsupervised; not
+                                        standardised)
 ==========  ==========================  ============================================
 """
 
@@ -29,10 +32,11 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["FeatureBlock", "PredictionBlock", "ClsBlock", "TargetMeanBlock",
-           "NeighborMeanBlock", "FusedBlock", "IdsBlock", "PARTS", "assemble", "block_names"]
+           "NeighborMeanBlock", "FusedBlock", "IdsBlock", "SoftVoteBlock", "PARTS", "assemble",
+           "block_names"]
 
 #: Parts a block may read (computed by the estimator for a set of rows).
-PARTS = ("out", "fused", "cluster_stats", "neighbor_means", "ids")
+PARTS = ("out", "fused", "cluster_stats", "neighbor_means", "ids", "soft_votes")
 
 
 def _class_columns(est, stats: np.ndarray) -> np.ndarray:
@@ -147,6 +151,25 @@ class IdsBlock(FeatureBlock):
 
     def names(self, est):
         return list(est.configuration_names_)
+
+
+class SoftVoteBlock(FeatureBlock):
+    """Where a row's neighbours lie in every mixed configuration (``vote_cfg{j}_k{K}_c{c}``).
+
+    The weighted fraction of the row's ``k`` nearest training rows in each
+    cluster ``c`` of each configuration: a sparse, multi-scale description of the
+    row's position that reads no target, so it needs no cross-fitting (training
+    rows vote leave-one-out, like new rows). Not standardised.
+    """
+
+    key, part, standardize = "soft", "soft_votes", False
+
+    def values(self, est, parts):
+        return parts["soft_votes"]
+
+    def names(self, est):
+        return [f"vote_{name}_c{c}" for name, K in zip(est.configuration_names_, est.n_clusters_)
+                for c in range(int(K))]
 
 
 def block_names(est, layout) -> list[str]:

@@ -46,10 +46,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import blocks
 from ._validation import check_features
-from .assign import knn_vote
+from .assign import knn_vote, soft_votes
 from .configurations import evenly_spaced
 from .extractor import ConfigurationExtractor
-from .target_stats import ClusterTargetEncoder, NeighborTargetEncoder, fold_ids
+from .target_stats import (
+    ClusterTargetEncoder,
+    NeighborTargetEncoder,
+    crossfit_neighbors,
+    fold_ids,
+)
 from .tokens import TOKENIZATIONS, NeighborTokens, Tokenization, get_tokenization
 
 #: parameters shared by the three estimators (their docstrings include this text)
@@ -119,7 +124,7 @@ def _document(cls):
 
 
 __all__ = ["Fusion", "GraMixC", "GraMixCRegressor", "GraMixCClassifier", "FEATURE_SETS",
-           "AUTO_CANDIDATES", "FUSION_CANDIDATES"]
+           "AUTO_CANDIDATES", "FUSION_CANDIDATES", "DIRECT_CANDIDATES"]
 
 
 #: torch's intra-op threads for every training and inference: float32 reductions split
@@ -524,8 +529,19 @@ class _GraMixCBase(BaseEstimator):
             T = cenc.fit_crossfit(self.bags_, y_enc, nb[sub], w[sub], folds, rows=rows)
         if nb_big is not None:
             nenc = self._neighbor_encoder()
-            M = nenc.fit_crossfit(y_enc, nb_big, folds, rows=rows)
+            splits = list(folds) if isinstance(folds, (list, tuple)) else [folds]
+            outside = [self._outside_neighbors(nb_big, f, rows=rows, usable=rows) for f in splits]
+            M = nenc.fit_crossfit(y_enc, outside, splits, rows=rows)
         return cenc, T, nenc, M
+
+    def _outside_neighbors(self, nb_big, folds, rows=None, usable=None) -> np.ndarray:
+        """The ``max(neighbor_sizes_)`` nearest (``usable``) training rows of ``rows``
+        outside their fold: ``nb_big`` first, deeper queries where it falls short."""
+        rows = np.arange(len(folds)) if rows is None else np.asarray(rows)
+        ext = self.extractor_
+        return crossfit_neighbors(lambda r, n: ext.kneighbors(rows=r, n_neighbors=n)[1],
+                                  folds, max(self.neighbor_sizes_), rows=rows, usable=usable,
+                                  first=nb_big[rows])
 
     def _tokens(self, nb, w, cenc, T, nenc=None, M=None) -> list[np.ndarray]:
         """Network inputs for rows with neighbours ``nb``/weights ``w``: the configuration
@@ -824,6 +840,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "neighbors": ("knn",),
     "clusters": ("te",),
     "neighbors+clusters": ("knn", "te"),
+    "votes": ("soft",),
     "compact": ("pred", "cls"),
     "all": ("pred", "cls", "knn", "te"),
     "full": ("pred", "cls", "knn", "te", "fused", "ids"),
@@ -831,13 +848,19 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 #: The candidates ``features="auto"`` chooses among (besides "none"): the encodings,
 #: which cost no network training.
 AUTO_CANDIDATES = ("neighbors", "clusters", "neighbors+clusters")
+#: Candidates the gate judges by the reference model alone (its linear stacker cannot
+#: judge a wide sparse block; see :func:`gramixc.gate.choose_feature_set`). ``"votes"``
+#: is opt-in (``features=AUTO_CANDIDATES + ("votes",)``): refitting the reference on
+#: ``[X | votes]`` (hundreds to thousands of columns) multiplies the gate's cost.
+DIRECT_CANDIDATES = ("votes",)
 #: ``AUTO_CANDIDATES`` plus the sets that train the fusion model in every fold
 #: (``features=FUSION_CANDIDATES`` lets the gate weigh them too, at their cost).
 FUSION_CANDIDATES = AUTO_CANDIDATES + ("compact", "all")
 
 _BLOCKS = {b.key: b for b in (blocks.PredictionBlock(), blocks.ClsBlock(),
                               blocks.TargetMeanBlock(), blocks.NeighborMeanBlock(),
-                              blocks.FusedBlock(), blocks.IdsBlock())}
+                              blocks.FusedBlock(), blocks.IdsBlock(),
+                              blocks.SoftVoteBlock())}
 
 
 @_document
@@ -1121,6 +1144,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         lap("fusion")
         if "ids" in need:
             oof["ids"] = knn_vote(nb, w, self.ids_)  # leave-one-out vote, like new rows
+        if "soft_votes" in need:
+            oof["soft_votes"] = self._soft_votes(nb, w)
         self.scaling_ = {}
         for blk in {b.key: b for lay in layouts.values() for b in lay}.values():
             if blk.standardize:
@@ -1147,7 +1172,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             self.gate_report_ = choose_feature_set(
                 X, y_enc, self.task_, folds, cands, reference=self.reference_estimator,
                 fold_candidates=nested, groups=groups, seed=int(seeds[3]),
-                n_threads=self._threads())
+                n_threads=self._threads(), direct=DIRECT_CANDIDATES)
             chosen = self.gate_report_.chosen
             if self.verbose:
                 print(self.gate_report_)
@@ -1170,7 +1195,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             cenc, T_rest, nenc, M_rest = self._encodings(y_enc, nb, w, nb_big, inner, rows=rest,
                                                          clusters=clusters)
             T_held = cenc.transform(nb[held], w[held]) if cenc is not None else None
-            M_held = nenc.transform(nb_big[held]) if nenc is not None else None
+            M_held = (nenc.transform(self._outside_neighbors(nb_big, folds, rows=held))
+                      if nenc is not None else None)
             out[f] = (rest, held, cenc, T_rest, nenc, M_rest, T_held, M_held)
         return out
 
@@ -1248,7 +1274,13 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             parts["neighbor_means"] = self.neighbor_encoder_.transform(nb_big)
         if "ids" in need:
             parts["ids"] = knn_vote(nb, w, self.ids_)
+        if "soft_votes" in need:
+            parts["soft_votes"] = self._soft_votes(nb, w)
         return parts
+
+    def _soft_votes(self, nb, w) -> np.ndarray:
+        """Dense soft-vote fractions of every cluster of the mixed configurations."""
+        return soft_votes(nb, w, self.ids_, self.n_clusters_).toarray()
 
     def transform(self, X):
         """``[X | added columns]`` for new rows, from the fitted encoders and fold models."""

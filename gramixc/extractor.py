@@ -252,7 +252,8 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         )
 
     # ------------------------------------------------------------------ transform
-    def kneighbors(self, X=None, n_neighbors: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def kneighbors(self, X=None, n_neighbors: int | None = None,
+                   rows=None) -> tuple[np.ndarray, np.ndarray]:
         """``(distances, indices)`` of the nearest training rows, nearest first.
 
         The neighbour seam the supervised estimators build on (one query of the
@@ -265,8 +266,12 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             excluded (leave-one-out), as in
             :meth:`sklearn.neighbors.NearestNeighbors.kneighbors`.
         n_neighbors : int, optional
-            Default ``k``. For the training rows with ``n_neighbors == k`` the
+            Default ``k``. For all training rows with ``n_neighbors == k`` the
             graph's own neighbour lists are returned.
+        rows : array-like of int, optional
+            With ``X=None``: query only these training rows (in this order; default
+            all). Cross-fitting asks for deeper lists of the rows whose nearest
+            neighbours crowd into their own fold.
 
         Returns
         -------
@@ -281,17 +286,27 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         >>> d, i = ext.kneighbors()                  # training rows, self excluded
         >>> bool((i != np.arange(60)[:, None]).all()), ext.kneighbors(X[:2], 7)[1].shape
         (True, (2, 7))
+        >>> bool((ext.kneighbors(rows=[3, 8], n_neighbors=9)[1][:, :5] == i[[3, 8]]).all())
+        True
         """
         check_is_fitted(self, "configurations_")
         k = self.k if n_neighbors is None else n_neighbors
         if not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}")
         if X is None:
+            if rows is not None:
+                rows = np.asarray(rows, dtype=np.int64).ravel()
+                n = self._rows().n_samples_
+                if rows.size and (rows.min() < 0 or rows.max() >= n):
+                    raise ValueError(f"rows must index the {n} training rows")
+                return self._rows().query_indexed(int(k), rows=rows)
             if getattr(self, "_row_index", None) is not None:
                 return self._row_index.query_indexed(int(k))
             if k == self.graph_.k:
                 return self.graph_.distances, self.graph_.indices
             return self.graph_.index.query_indexed(int(k))
+        if rows is not None:
+            raise ValueError("rows selects training rows; pass it with X=None")
         X = check_features(self, X, reset=False)
         return self._rows().query(self._scaled(X), k=int(k))
 

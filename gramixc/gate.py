@@ -225,6 +225,7 @@ def choose_feature_set(
     z: float = 1.0,
     seed: int = 0,
     n_threads: int = 1,
+    direct=(),
 ) -> GateReport:
     """Choose among candidate column sets by stacked cross-validation on the training rows.
 
@@ -263,6 +264,14 @@ def choose_feature_set(
         Seed of the default reference.
     n_threads : int
         OpenMP threads for the reference model.
+    direct : tuple of str, default=()
+        Candidates judged by the reference alone: refitted on ``[X | S]`` over the
+        folds, such a set passes when its pooled paired gain over ``X`` alone clears
+        ``min_gain`` and ``z`` standard errors (its row of ``scores`` then holds the
+        reference's per-fold gains on top of the "none" row). For wide, sparse,
+        unsupervised columns (soft votes) that a linear stacker on ``[p0 | S]``
+        cannot judge. The chosen set is the one with the largest reference gain
+        among the confirmed stacked set and the passing direct sets.
 
     Returns
     -------
@@ -290,6 +299,7 @@ def choose_feature_set(
     # the stacker's view of X: the reference's prediction, or its log-probabilities
     base = p0[:, None] if task == "regression" else np.log(np.clip(p0, 1e-6, 1.0))
     names = ["none"] + [c for c in candidates if c != "none"]
+    is_direct = [c in direct for c in names]
     nested = {f: fold_candidates(f) if fold_candidates is not None else {} for f in uniq}
 
     def columns(c, f, held, base):
@@ -300,20 +310,43 @@ def choose_feature_set(
         Z = np.hstack([base, candidates[c]])
         return Z[~held], Z[held]
 
+    def refit(c) -> np.ndarray:
+        """Out-of-fold predictions of the reference refitted on ``[X | c]``."""
+        pr = np.empty_like(p0)
+        with threadpool_limits(int(n_threads), user_api="openmp"):
+            for f in uniq:
+                held = folds == f
+                Zr, Zh = columns(c, f, held, X)
+                pr[held] = _predict(clone(ref).fit(Zr, y[~held]), Zh, task, n_classes)
+        return pr
+
     pred = [np.empty_like(p0) for _ in names]
     for f in uniq:
         held = folds == f
         for i, c in enumerate(names):
+            if is_direct[i]:
+                continue
             Zr, Zh = (base[~held], base[held]) if c == "none" else columns(c, f, held, base)
             pred[i][held] = _predict(_stacker(task).fit(Zr, y[~held]), Zh, task, n_classes)
-    scores = np.array([[_score(task, y[folds == f], pr[folds == f]) for f in uniq]
-                       for pr in pred])
+    ref_pred = {c: refit(c) for c, d in zip(names, is_direct) if d}
+
+    def fold_scores(pr):
+        return [_score(task, y[folds == f], pr[folds == f]) for f in uniq]
+
+    scores = np.array([fold_scores(pr) for pr in pred])
+    ref_folds = np.array(fold_scores(p0))
+    for i, c in enumerate(names):
+        if is_direct[i]:  # the reference's per-fold gains, on top of the "none" row
+            scores[i] = scores[0] + np.array(fold_scores(ref_pred[c])) - ref_folds
     # the test pools the paired per-row loss differences of all out-of-fold rows: a
     # standard error from n rows (clustered by group when grouped) is far steadier than
     # one from k fold means, which is what limited the gate on a few hundred rows
+    ref_loss = _row_losses(task, y, p0)
     losses = [_row_losses(task, y, pr) for pr in pred]
-    mean = np.array([(losses[0] - loss).mean() for loss in losses])
-    se = np.array([_paired_se(losses[0] - loss, groups) for loss in losses])
+    diffs = [ref_loss - _row_losses(task, y, ref_pred[c]) if is_direct[i]
+             else losses[0] - losses[i] for i, c in enumerate(names)]
+    mean = np.array([d.mean() for d in diffs])
+    se = np.array([_paired_se(d, groups) for d in diffs])
     metric = "r2" if task == "regression" else "neg_brier"
     widths = {"none": 0, **{c: int(np.asarray(candidates[c]).shape[1]) for c in names[1:]}}
     passing = [i for i in range(1, len(names)) if mean[i] >= min_gain and mean[i] > z * se[i]]
@@ -321,21 +354,21 @@ def choose_feature_set(
     # columns a tree handles for free, and credits columns a tree cannot use): the widest
     # passing set is offered first, and the reference itself, refitted on [X | S] over the
     # same folds, must not score below X alone for it to be chosen
-    ref_loss = _row_losses(task, y, p0)
     confirmed = {}
     pick = None
-    for i in sorted(passing, key=lambda i: (-widths[names[i]], -mean[i])):
-        pr = np.empty_like(p0)
-        with threadpool_limits(int(n_threads), user_api="openmp"):
-            for f in uniq:
-                held = folds == f
-                Zr, Zh = columns(names[i], f, held, X)
-                pr[held] = _predict(clone(ref).fit(Zr, y[~held]), Zh, task, n_classes)
-        d = ref_loss - _row_losses(task, y, pr)
+    for i in sorted((i for i in passing if not is_direct[i]),
+                    key=lambda i: (-widths[names[i]], -mean[i])):
+        d = ref_loss - _row_losses(task, y, refit(names[i]))
         confirmed[names[i]] = (float(d.mean()), _paired_se(d, groups))
         if d.mean() >= 0:
             pick = i
             break
+    # a direct set that passed competes with the confirmed one on the reference's gain
+    for i in passing:
+        if is_direct[i]:
+            confirmed[names[i]] = (float(mean[i]), float(se[i]))
+            if pick is None or mean[i] > confirmed[names[pick]][0]:
+                pick = i
     gains = scores - scores[0]
     best = int(np.argmax(mean))
     if pick is not None:

@@ -135,22 +135,34 @@ class NeighborIndex:
             self._hnsw = index
         return self
 
-    def query_indexed(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(distances, indices)`` of the ``k`` nearest *other* indexed rows of every indexed row.
+    def query_indexed(self, k: int, rows=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(distances, indices)`` of the ``k`` nearest *other* indexed rows of indexed rows.
 
-        The same as ``query(X_indexed, k, exclude_self=True)`` with the rows the
-        index was built from (for HNSW, its stored float32 vectors), without
+        The same as ``query(X_indexed[rows], k, exclude_self=rows)`` with the rows
+        the index was built from (for HNSW, its stored float32 vectors), without
         keeping a second copy of them.
+
+        Parameters
+        ----------
+        k : int
+            Neighbours per row, its own entry excluded.
+        rows : array-like of int, optional
+            Which indexed rows to query (default all, in order).
+
+        Returns
+        -------
+        distances, indices : ndarray of shape (len(rows), k)
         """
+        ids = np.arange(self.n_samples_) if rows is None else np.asarray(rows, dtype=np.int64)
         if self.backend_ == "exact":
-            rows = self._X
+            vectors = self._X if rows is None else self._X[ids]
         else:
-            rows = np.asarray(self._hnsw.get_items(np.arange(self.n_samples_),
-                                                   return_type="numpy"), dtype=np.float32)
-        return self.query(rows, k, exclude_self=True)
+            vectors = np.asarray(self._hnsw.get_items(ids, return_type="numpy"),
+                                 dtype=np.float32)
+        return self.query(vectors, k, exclude_self=ids)
 
     def query(
-        self, X: np.ndarray, k: int, exclude_self: bool = False
+        self, X: np.ndarray, k: int, exclude_self: bool | np.ndarray = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(distances, indices)`` of the ``k`` nearest indexed rows.
 
@@ -160,9 +172,10 @@ class NeighborIndex:
             Query rows.
         k : int
             Neighbours per row.
-        exclude_self : bool, default=False
-            ``X`` *is* the indexed data (row ``i`` of ``X`` is indexed row ``i``):
-            drop each row's own entry. When duplicates make the self-match
+        exclude_self : bool or ndarray of int, default=False
+            ``True``: ``X`` *is* the indexed data (row ``i`` of ``X`` is indexed row
+            ``i``); an array: row ``i`` of ``X`` is indexed row ``exclude_self[i]``.
+            Each row's own entry is dropped. When duplicates make the self-match
             ambiguous, the row's own index is removed if present and the
             farthest of the ``k + 1`` candidates otherwise.
 
@@ -173,10 +186,16 @@ class NeighborIndex:
         """
         X = np.asarray(X, dtype=np.float64)
         n_index = self.n_samples_
-        kq = k + 1 if exclude_self else k
+        if isinstance(exclude_self, (bool, np.bool_)):
+            self_ids = np.arange(X.shape[0]) if exclude_self else None
+        else:
+            self_ids = np.asarray(exclude_self, dtype=np.int64)
+            if self_ids.shape != (X.shape[0],):
+                raise ValueError(f"exclude_self holds {self_ids.shape} ids for {X.shape[0]} rows")
+        kq = k + 1 if self_ids is not None else k
         if kq > n_index:
             raise ValueError(
-                f"asked for {k} neighbours{' (self excluded)' if exclude_self else ''} "
+                f"asked for {k} neighbours{' (self excluded)' if self_ids is not None else ''} "
                 f"but the index holds only {n_index} rows"
             )
         if self.backend_ == "exact":
@@ -196,9 +215,9 @@ class NeighborIndex:
             idx = np.take_along_axis(idx, order, axis=1)
         idx = idx.astype(np.int64, copy=False)
         dist = np.asarray(dist, dtype=np.float64)
-        if exclude_self:
+        if self_ids is not None:
             n = X.shape[0]
-            drop = idx == np.arange(n)[:, None]
+            drop = idx == self_ids[:, None]
             no_self = ~drop.any(axis=1)
             drop[no_self, -1] = True
             # a row may list itself twice only if the index is broken; keep one drop per row

@@ -30,7 +30,7 @@ import numpy as np
 from .rms import majority_parent
 
 __all__ = ["ClusterStats", "cluster_stats", "soft_features", "crossfit_features", "fold_ids",
-           "ClusterTargetEncoder", "NeighborTargetEncoder"]
+           "ClusterTargetEncoder", "NeighborTargetEncoder", "crossfit_neighbors"]
 
 
 @dataclass
@@ -355,6 +355,80 @@ class ClusterTargetEncoder:
         return (T - self.mean_) / self.scale_
 
 
+def crossfit_neighbors(kneighbors, folds: np.ndarray, k: int, rows=None, usable=None,
+                       first: np.ndarray | None = None) -> np.ndarray:
+    """The ``k`` nearest training rows of each row that lie outside its fold.
+
+    For every training row ``i`` in ``rows``: its ``k`` nearest training rows
+    ``r`` with ``folds[r] != folds[i]`` (and ``usable[r]``), nearest first — the
+    rows a cross-fitted neighbour mean of ``i`` may read. A first, shallow query
+    (``first``) serves most rows; rows whose nearest neighbours crowd into
+    their own fold — with grouped folds, a row's own group is usually its
+    nearest — are queried again, twice as deep each time, until they have ``k``
+    or every training row was looked at. A row left short (fewer than ``k``
+    admissible rows exist) is padded with its own index, which no fold-aware
+    reader counts.
+
+    Parameters
+    ----------
+    kneighbors : callable
+        ``kneighbors(rows, n) -> indices`` of shape ``(len(rows), n)``: the ``n``
+        nearest other training rows of training rows ``rows``, nearest first
+        (e.g. ``lambda r, n: extractor.kneighbors(rows=r, n_neighbors=n)[1]``).
+    folds : ndarray of shape (n_train,)
+        Fold of every training row.
+    k : int
+        Neighbours wanted per row.
+    rows : array-like of int, optional
+        The training rows to serve (default all).
+    usable : array-like of int, optional
+        Training rows that may be returned (default all).
+    first : ndarray of shape (len(rows), K0), optional
+        An existing query of ``rows`` (default: one of depth ``2k + 10``).
+
+    Returns
+    -------
+    ndarray of int64 of shape (len(rows), k)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> order = np.array([[1, 2, 3, 4, 5], [0, 2, 3, 4, 5], [3, 1, 0, 4, 5],
+    ...                   [2, 4, 1, 0, 5], [3, 5, 2, 1, 0], [4, 3, 2, 1, 0]])
+    >>> folds = np.array([0, 0, 0, 1, 1, 1])           # rows 0-2 and 3-5 are groups
+    >>> crossfit_neighbors(lambda r, n: order[r, :n], folds, 2).tolist()
+    [[3, 4], [3, 4], [3, 4], [2, 1], [2, 1], [2, 1]]
+    """
+    folds = np.asarray(folds)
+    n_train = len(folds)
+    rows = np.arange(n_train) if rows is None else np.asarray(rows, dtype=np.int64)
+    ok = np.ones(n_train, dtype=bool)
+    if usable is not None:
+        ok[:] = False
+        ok[np.asarray(usable)] = True
+    out = np.repeat(rows[:, None], k, axis=1)
+    if len(rows) == 0 or n_train < 2:
+        return out
+    todo = np.arange(len(rows))
+    nb = (np.asarray(first, dtype=np.int64) if first is not None
+          else kneighbors(rows, min(2 * k + 10, n_train - 1)))
+    while True:
+        depth = nb.shape[1]
+        valid = ok[nb] & (folds[nb] != folds[rows[todo]][:, None])
+        take = min(k, depth)
+        order = np.argsort(~valid, axis=1, kind="stable")[:, :take]  # first valid, in rank
+        picked = np.take_along_axis(nb, order, axis=1)
+        keep = np.take_along_axis(valid, order, axis=1)
+        block = out[todo]
+        block[:, :take] = np.where(keep, picked, block[:, :take])
+        out[todo] = block
+        short = valid.sum(axis=1) < k
+        if not short.any() or depth >= n_train - 1:
+            return out
+        todo = todo[short]
+        nb = np.asarray(kneighbors(rows[todo], min(2 * depth, n_train - 1)), dtype=np.int64)
+
+
 def _first_valid(neighbors: np.ndarray, valid: np.ndarray, sizes) -> list[np.ndarray]:
     """For every size ``k``: a mask of each row's first ``k`` valid neighbours (by rank)."""
     rank = np.cumsum(valid, axis=1)
@@ -453,19 +527,27 @@ class NeighborTargetEncoder:
         valid = self.usable_[neighbors]
         return self._means(neighbors, valid, self.prior_[None, :])
 
-    def fit_crossfit(self, y: np.ndarray, neighbors: np.ndarray, folds: np.ndarray,
+    def fit_crossfit(self, y: np.ndarray, neighbors, folds,
                      rows: np.ndarray | None = None) -> np.ndarray:
         """Fit and return the cross-fitted means ``(n_rows, len(sizes), q)`` of ``rows``.
 
-        ``neighbors`` (n_train × K, nearest first) of every training row, itself
-        excluded; ``folds`` the fold of every training row, or a list of fold
-        vectors (repeated cross-fitting: the means are averaged over the
-        repetitions). Only ``rows`` (default all) are encoded and read.
+        ``neighbors`` (nearest first, each row itself excluded) are those of
+        ``rows`` (default all training rows), in that order; only those outside
+        a row's fold are read, so they should hold ``max(sizes)`` such rows (see
+        :func:`crossfit_neighbors`; a shortfall is filled with the mean target
+        outside the fold). ``folds`` is the fold of every training row, or a
+        list of fold vectors (repeated cross-fitting: the means are averaged over
+        the repetitions), then with one ``neighbors`` array per repetition or one
+        shared by all. Only ``rows`` are encoded and read.
         """
         self.fit(y, rows)
         rows = np.arange(len(self.targets_)) if rows is None else np.asarray(rows)
         repeats = list(folds) if isinstance(folds, (list, tuple)) else [folds]
-        out = sum(self._crossfit_once(neighbors[rows], rows, f) for f in repeats)
+        nbs = (list(neighbors) if isinstance(neighbors, (list, tuple))
+               else [neighbors] * len(repeats))
+        if len(nbs) != len(repeats):
+            raise ValueError(f"{len(nbs)} neighbour arrays for {len(repeats)} fold vectors")
+        out = sum(self._crossfit_once(np.asarray(nb), rows, f) for nb, f in zip(nbs, repeats))
         if len(repeats) > 1:
             out = out / len(repeats)
         self.mean_ = out.mean(axis=0, keepdims=True)

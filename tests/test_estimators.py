@@ -251,6 +251,36 @@ def test_full_features_layout_and_no_passthrough(cluster_task):
     np.testing.assert_allclose(Z[:, :-m].mean(axis=0), 0.0, atol=1e-6)
 
 
+def test_votes_block_is_unsupervised_soft_vote_fractions(cluster_task):
+    Xtr, Xte, ytr, yte = cluster_task[1]
+    g = GraMixC(random_state=0, n_configurations=4, features="votes", passthrough=False)
+    Z = g.fit_transform(Xtr, ytr)
+    names = list(g.get_feature_names_out())
+    assert Z.shape == (len(Xtr), int(g.n_clusters_.sum())) == (len(Xtr), len(names))
+    assert names[0] == f"vote_{g.configuration_names_[0]}_c0"
+    m = len(g.selected_)
+    np.testing.assert_allclose(Z.sum(axis=1), m)  # fractions: each configuration sums to 1
+    Zte = g.transform(Xte)
+    np.testing.assert_allclose(Zte.sum(axis=1), m)
+    # no target is read: another y gives the same columns
+    Z2 = clone(g).fit_transform(Xtr, np.random.default_rng(0).permutation(ytr))
+    np.testing.assert_array_equal(Z, Z2)
+
+
+def test_grouped_neighbor_means_reach_past_the_row_s_own_group():
+    # 30 tight groups on a line, the target the group's position: a training row's
+    # neighbour mean (cross-fitted by group) must come from the neighbouring groups —
+    # never the out-of-fold prior that fills in when only group mates were queried
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(30), 25)
+    X = np.column_stack([groups * 1.0, groups * -0.5]) + rng.normal(size=(750, 2)) * 0.01
+    y = groups.astype(float) + 0.1 * rng.normal(size=750)
+    g = GraMixC(random_state=0, features="neighbors", neighbors=(5,), passthrough=False,
+                n_configurations=2)
+    Z = g.fit_transform(X, y, groups=groups)
+    assert np.corrcoef(Z[:, 0], y)[0, 1] > 0.98
+
+
 def test_label_aligned_extractor_and_zero_configurations():
     X, coarse, fine = make_hierarchical_blobs(n_per_cluster=20, random_state=3)
     clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"),

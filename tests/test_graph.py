@@ -100,3 +100,17 @@ def test_auto_backend_choice(monkeypatch):
     assert NeighborIndex().fit(X).backend_ == "hnsw"
     assert NeighborIndex().fit(X[:90]).backend_ == "exact"
     assert NeighborIndex(metric="manhattan").fit(X).backend_ == "exact"
+
+
+@pytest.mark.parametrize("backend", ["exact", "hnsw"])
+def test_query_indexed_rows_subset(backend):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    index = NeighborIndex(backend=backend, random_state=0).fit(X)
+    _, all_idx = index.query_indexed(6)
+    rows = np.array([5, 17, 200])
+    _, sub = index.query_indexed(6, rows=rows)
+    np.testing.assert_array_equal(sub, all_idx[rows])
+    assert (sub != rows[:, None]).all()
+    with pytest.raises(ValueError, match="ids for"):
+        index.query(X[:3], 4, exclude_self=np.array([0, 1]))

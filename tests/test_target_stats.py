@@ -149,3 +149,38 @@ def test_neighbor_encoder_classes():
     assert enc.n_stats == 3
     np.testing.assert_allclose(enc.transform(np.array([[2, 3]]))[0, 0], [0, 0, 1])
     assert NeighborTargetEncoder(n_classes=2).fit(np.array([0, 1])).targets_.shape == (2, 1)
+
+
+def test_crossfit_neighbors_reach_past_a_row_s_own_group():
+    # grouped folds: a row's nearest rows are its own group (own fold); the first,
+    # shallow query holds too few rows outside the fold, so the short rows are queried
+    # deeper until every row has k rows of other folds, nearest first
+    from gramixc.target_stats import crossfit_neighbors
+
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(12, 2)) * 10
+    groups = np.repeat(np.arange(12), 20)
+    X = centers[groups] + rng.normal(size=(240, 2)) * 0.1
+    d = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    order = np.argsort(d, axis=1, kind="stable")
+    folds = fold_ids(240, 4, 0, groups=groups)
+    calls = []
+
+    def query(rows, n):
+        calls.append((len(rows), n))
+        return order[rows, :n]
+
+    nb = crossfit_neighbors(query, folds, 10, first=order[:, :15])
+    assert nb.shape == (240, 10)
+    assert (folds[nb] != folds[:, None]).all()
+    for r in (0, 77, 239):
+        expect = [j for j in order[r] if folds[j] != folds[r]][:10]
+        assert nb[r].tolist() == expect
+    assert calls and all(n > 15 for _, n in calls)
+    # usable rows and a subset of rows; short rows (too few admissible) pad with themselves
+    rows = np.flatnonzero(folds != 0)
+    nb2 = crossfit_neighbors(query, folds, 10, rows=rows, usable=rows)
+    assert (folds[nb2] != 0).all() and (folds[nb2] != folds[rows][:, None]).all()
+    tiny = crossfit_neighbors(query, folds, 300, rows=[0])
+    assert (tiny[0] == 0).sum() == 300 - (folds != folds[0]).sum()
