@@ -1,13 +1,15 @@
 """How well GraMixC's gate chooses: its pick against every candidate set forced.
 
 For each dataset of the suite (``benchmarks/suite.py``'s versions and outer folds) and
-every outer fold, ``GraMixC()`` is fitted once on the training rows; then XGBoost (the
-suite's settings) is fitted on ``X`` alone and on ``X`` plus each candidate set the
-gate chooses among (``neighbors``, ``clusters``, ``neighbors+clusters``), from the same
-fitted encoders. The table gives each forced set's paired Δ over XGBoost alone, the
-best of them in hindsight (an oracle no honest method can reach), and the Δ of the
-set the gate chose — with the gate's own estimate of the gain and its standard error,
-so a reader can see whether a miss is a lack of power or a wrong judge.
+every outer fold, ``GraMixC()`` is fitted on the training rows (the gate's choice), and
+again forced to the candidates' blocks (same seed, so the same configurations, folds and
+encodings; public API only); then XGBoost (the suite's settings) is fitted on ``X``
+alone and on ``X`` plus each candidate set the gate chooses among (``neighbors``,
+``clusters``, ``neighbors+clusters``; ``--votes`` adds the soft votes). The table
+gives each forced set's paired Δ over XGBoost alone, the best of them in hindsight (an
+oracle no honest method can reach), and the Δ of the set the gate chose — with the gate's
+own estimate of the gain and its standard error, so a reader can see whether a miss is a
+lack of power or a wrong judge.
 
 Usage::
 
@@ -30,19 +32,32 @@ from _results import write_results
 SETS = ("neighbors", "clusters", "neighbors+clusters")
 
 
-def candidate_columns(gmx, Xtr, ytr, Xte, groups, sets=SETS):
-    """Fit ``gmx`` (features="auto") and return ``{set: (train columns, test columns)}``
-    for every candidate set, from one fit (the private steps of ``fit_transform``)."""
-    X, y_enc, groups, seeds, nb, w = gmx._prepare(Xtr, ytr, groups)
-    oof = gmx._crossfit(X, y_enc, groups, seeds, nb, w)
-    chosen = gmx.feature_set_
+#: Column-name prefixes (``GraMixC.get_feature_names_out``) of each candidate set's blocks.
+PREFIXES = {"neighbors": ("knn",), "clusters": ("te_",), "neighbors+clusters": ("knn", "te_"),
+            "votes": ("vote_",)}
+
+
+def candidate_columns(params, Xtr, ytr, Xte, groups, sets=SETS):
+    """``{set: (train columns, test columns)}`` (``[X | set]``) for every candidate set.
+
+    Public API only: ``GraMixC(**params)`` forced to the blocks the sets are made of —
+    with the same seed, the same configurations, folds and encodings as the gated fit —
+    and its columns picked by name.
+    """
+    from gramixc import GraMixC
+
+    forced = ["neighbors+clusters"] + (["votes"] if "votes" in sets else [])
+    train, test, names = [], [], []
+    for f in forced:
+        g = GraMixC(**{**params, "features": f, "passthrough": False})
+        train.append(g.fit_transform(Xtr, ytr, groups=groups))
+        test.append(g.transform(Xte))
+        names += list(g.get_feature_names_out())
+    Ztr, Zte = np.hstack(train), np.hstack(test)
     out = {}
     for c in sets:
-        gmx.layout_ = gmx._layout(c)
-        gmx.use_configurations_ = True
-        out[c] = (gmx._output(X, oof), gmx.transform(Xte))
-    gmx.layout_ = gmx._layout(chosen) if chosen != "none" else []
-    gmx.use_configurations_ = bool(gmx.layout_)
+        keep = np.flatnonzero([n.startswith(PREFIXES[c]) for n in names])
+        out[c] = (np.hstack([Xtr, Ztr[:, keep]]), np.hstack([Xte, Zte[:, keep]]))
     return out
 
 
@@ -62,10 +77,11 @@ def run(name: str, quick: bool, seed: int = 0, log=print, sets=SETS) -> list[dic
         fold, fold_seed, metric, gtr = of.fold, of.seed, of.metric, of.groups
         Xtr, Xte, ytr, yte = of.Xtr, of.Xte, of.ytr, of.yte
         t0 = time.perf_counter()
-        gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed,
+        params = dict(metric=metric, task=bd.task, random_state=fold_seed,
                       features="auto" if sets == SETS else list(sets))
-        cols = candidate_columns(gmx, Xtr, ytr, Xte, gtr, sets)
+        gmx = GraMixC(**params).fit(Xtr, ytr, groups=gtr)
         t_gmx = time.perf_counter() - t0
+        cols = candidate_columns(params, Xtr, ytr, Xte, gtr, sets)
         rep = gmx.gate_report_
         score = {}
         for c, (Ztr, Zte) in [("none", (Xtr, Xte)), *cols.items()]:

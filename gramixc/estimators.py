@@ -156,6 +156,27 @@ def _is_number(v) -> bool:
     return True
 
 
+def _check_tokens(tokens, n: int) -> np.ndarray | None:
+    """External per-sample tokens as a float64 ``(n, R, d)`` array (``(n, d)`` is one token)."""
+    if tokens is None:
+        return None
+    E = np.asarray(tokens)
+    if E.dtype.kind not in "fiub":
+        raise ValueError(f"tokens must be numeric (n_samples, n_tokens, dim), got dtype {E.dtype}")
+    E = E.astype(np.float64)
+    if E.ndim == 2:
+        E = E[:, None, :]
+    if E.ndim != 3 or 0 in E.shape[1:]:
+        raise ValueError("tokens must have shape (n_samples, n_tokens, dim), or (n_samples, dim) "
+                         f"for one token per sample; got shape {np.shape(tokens)}")
+    if E.shape[0] != n:
+        raise ValueError(f"tokens has {E.shape[0]} rows but X has {n}: pass one set of tokens "
+                         "per row of X, in the same order")
+    if not np.isfinite(E).all():
+        raise ValueError("tokens contain NaN or infinity")
+    return E
+
+
 def _check_groups(groups, n: int) -> np.ndarray | None:
     if groups is None:
         return None
@@ -460,7 +481,8 @@ class _GraMixCBase(BaseEstimator):
         self.tokenization_ = get_tokenization(self._fusion().tokenization)
         self.neighbor_sizes_ = self._neighbor_sizes(n)
         self.token_names_ = (list(self.configuration_names_)
-                             + [f"knn{k}" for k in self.neighbor_sizes_])
+                             + [f"knn{k}" for k in self.neighbor_sizes_]
+                             + [f"ext{r}" for r in range(getattr(self, "n_external_", 0))])
         self.n_tokens_ = len(self.token_names_)
         dist, nb = self.extractor_.kneighbors()
         return nb, self.extractor_.vote_weights(dist)
@@ -543,17 +565,49 @@ class _GraMixCBase(BaseEstimator):
                                   folds, max(self.neighbor_sizes_), rows=rows, usable=usable,
                                   first=nb_big[rows])
 
-    def _tokens(self, nb, w, cenc, T, nenc=None, M=None) -> list[np.ndarray]:
+    def _tokens(self, nb, w, cenc, T, nenc=None, M=None, E=None) -> list[np.ndarray]:
         """Network inputs for rows with neighbours ``nb``/weights ``w``: the configuration
         tokens (``T``: their cluster statistics from ``cenc``, when the tokenisation needs
-        them), then the neighbourhood tokens (``M`` from ``nenc``) when mixed."""
+        them), then the neighbourhood tokens (``M`` from ``nenc``) when mixed, then the
+        rows' standardised external tokens ``E`` when the model has them."""
         tok = self.tokenization_
         stats = cenc.standardize(T) if tok.uses_target_stats else None
         arrays = tok.arrays(nb, w, self.ids_, self.n_clusters_, stats)
         if self.neighbor_sizes_:
             arrays = arrays + NeighborTokens().arrays(nb, w, self.ids_, self.n_clusters_,
                                                       nenc.standardize(M))
+        if E is not None:
+            arrays = arrays + [E]
         return arrays
+
+    def _fit_external(self, tokens, n: int) -> np.ndarray | None:
+        """Validate the training rows' external tokens, keep their scaling, return them
+        standardised (float32; None without tokens)."""
+        E = _check_tokens(tokens, n)
+        if E is None:
+            self.n_external_ = self.external_dim_ = 0
+            return None
+        self.n_external_, self.external_dim_ = int(E.shape[1]), int(E.shape[2])
+        self.external_mean_ = E.mean(axis=0)
+        self.external_scale_ = E.std(axis=0) + 1e-6
+        return ((E - self.external_mean_) / self.external_scale_).astype(np.float32)
+
+    def _external(self, tokens, n: int) -> np.ndarray | None:
+        """New rows' external tokens, validated against the fitted shape and standardised."""
+        R, d = getattr(self, "n_external_", 0), getattr(self, "external_dim_", 0)
+        if tokens is None:
+            if R:
+                raise ValueError(f"the model was fitted with external tokens (n, {R}, {d}): "
+                                 "pass tokens= for these rows too")
+            return None
+        if not R:
+            raise ValueError("tokens= was passed, but the model was fitted without external "
+                             "tokens (fit with tokens= to use them)")
+        E = _check_tokens(tokens, n)
+        if E.shape[1:] != (R, d):
+            raise ValueError(f"tokens have shape (n, {E.shape[1]}, {E.shape[2]}) but the model "
+                             f"was fitted with (n, {R}, {d})")
+        return ((E - self.external_mean_) / self.external_scale_).astype(np.float32)
 
     def _make_attention(self):
         from .fusion import ConfigAttention
@@ -566,6 +620,8 @@ class _GraMixCBase(BaseEstimator):
             use_cls=f.use_cls, attn_dropout=f.attn_dropout, residual=f.residual,
             readout=f.readout, n_neighbor_tokens=len(self.neighbor_sizes_),
             neighbor_stats=NeighborTargetEncoder(n_classes=self._n_classes).n_stats,
+            n_external=getattr(self, "n_external_", 0),
+            external_dim=getattr(self, "external_dim_", 0),
         )
 
     def _val_rows(self, n: int, seed: int, groups=None) -> np.ndarray:
@@ -586,15 +642,27 @@ class _GraMixCBase(BaseEstimator):
         nb, w = self._neighbors_new(X)
         return nb, w, self._big_neighbors(X)
 
-    def _new_row_tokens(self, X):
+    def _new_row_tokens(self, X, E=None):
         nb, w, nb_big = self._new_rows(X)
         cenc, nenc = self.encoder_, self.neighbor_encoder_
         T = cenc.transform(nb, w) if cenc is not None else None
         M = nenc.transform(nb_big) if nenc is not None else None
-        return nb, w, T, self._tokens(nb, w, cenc, T, nenc, M)
+        return nb, w, T, self._tokens(nb, w, cenc, T, nenc, M, E)
 
-    def attention_map(self, X) -> np.ndarray:
-        """[CLS] → token attention weights for the rows of ``X`` (n × tokens)."""
+    def attention_map(self, X, tokens=None) -> np.ndarray:
+        """[CLS] → token attention weights for the rows of ``X`` (n × tokens).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            The rows' external tokens, when the model was fitted with them.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_tokens)
+            One column per entry of ``token_names_``.
+        """
         from .fusion import predict
 
         check_is_fitted(self, "extractor_")
@@ -602,7 +670,7 @@ class _GraMixCBase(BaseEstimator):
         if model is None or getattr(model, "attention", None) is None:
             raise ValueError("no configurations were mixed (n_configurations chose none)")
         X = check_features(self, X, reset=False)
-        *_, tokens = self._new_row_tokens(X)
+        *_, tokens = self._new_row_tokens(X, self._external(tokens, X.shape[0]))
         return predict(model, None, tokens, device=self._fusion().device, what="attention",
                        n_threads=TORCH_THREADS)
 
@@ -641,7 +709,7 @@ class _GraMixCPredictor(_GraMixCBase):
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, tokens=None):
         """Fit configurations, then the MLP with (and, if ``"auto"``, without) them.
 
         With ``n_configurations="auto"`` both models are trained on the same
@@ -655,6 +723,12 @@ class _GraMixCPredictor(_GraMixCBase):
         groups : array-like of shape (n_samples,), optional
             Related rows (e.g. one species): cross-fitting folds and the
             early-stopping split keep every group whole.
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            External per-sample tokens (e.g. a Vision Transformer's register
+            tokens) mixed by the attention beside the configuration tokens, each
+            projected to the fusion width with a learned embedding of its own;
+            standardised per token and dimension on the training rows. ``predict``
+            then needs the new rows' tokens too.
 
         Returns
         -------
@@ -667,6 +741,11 @@ class _GraMixCPredictor(_GraMixCBase):
         X = check_features(self, X, reset=True, min_samples=max(self._k() + 1, 2 * self.cv))
         y = _check_y(y, X.shape[0])
         groups = _check_groups(groups, X.shape[0])
+        E = self._fit_external(tokens, X.shape[0])
+        if E is not None and isinstance(self.n_configurations, numbers.Integral) \
+                and self.n_configurations == 0:
+            raise ValueError("n_configurations=0 trains the plain MLP, which reads no tokens: "
+                             "drop tokens= or mix configurations")
         self.task_ = self._task
         y_enc = self._encode_y(y)
         if self.task_ == "classification" and self._n_classes < 2:
@@ -710,7 +789,7 @@ class _GraMixCPredictor(_GraMixCBase):
         self.encoder_, T, self.neighbor_encoder_, M = self._encodings(
             y_enc, nb, w, self._big_neighbors(), folds,
             clusters=self.tokenization_.uses_target_stats)
-        tokens = self._tokens(nb, w, self.encoder_, T, self.neighbor_encoder_, M)
+        tokens = self._tokens(nb, w, self.encoder_, T, self.neighbor_encoder_, M, E)
         with seeded(s_net):
             model = FusionNet(x.shape[1], self._make_attention(), n_out,
                               hidden=tuple(self.hidden), dropout=self.dropout)
@@ -729,18 +808,19 @@ class _GraMixCPredictor(_GraMixCBase):
         self.val_loss_ = self.history_["best_val"]
         return self
 
-    def _raw_predict(self, X) -> np.ndarray:
+    def _raw_predict(self, X, tokens=None) -> np.ndarray:
         from .fusion import predict
 
         check_is_fitted(self, "model_")
         X = check_features(self, X, reset=False)
+        E = self._external(tokens, X.shape[0])
         # far-out-of-range rows are clipped to the training range (finite in float32)
         x = np.clip(self._x_scaler.transform(X), *self._x_range).astype(np.float32)
         device = self._fusion().device
         if not self.use_configurations_:
             return predict(self.model_, x, [], device=device, n_threads=TORCH_THREADS)
-        *_, tokens = self._new_row_tokens(X)
-        return predict(self.model_, x, tokens, device=device, n_threads=TORCH_THREADS)
+        *_, arrays = self._new_row_tokens(X, E)
+        return predict(self.model_, x, arrays, device=device, n_threads=TORCH_THREADS)
 
 
 @_document
@@ -786,9 +866,10 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
 
     _task = "regression"
 
-    def predict(self, X) -> np.ndarray:
-        """Predicted targets for the rows of ``X``."""
-        out = self._raw_predict(X)[:, 0]
+    def predict(self, X, tokens=None) -> np.ndarray:
+        """Predicted targets for the rows of ``X`` (``tokens``: their external tokens,
+        when the model was fitted with them)."""
+        out = self._raw_predict(X, tokens)[:, 0]
         return out.astype(np.float64) * self._y_std + self._y_mean
 
 
@@ -821,16 +902,17 @@ class GraMixCClassifier(ClassifierMixin, _GraMixCPredictor):
 
     _task = "classification"
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, columns in the order of ``classes_``."""
-        logits = self._raw_predict(X).astype(np.float64)
+    def predict_proba(self, X, tokens=None) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_`` (``tokens``: the
+        rows' external tokens, when the model was fitted with them)."""
+        logits = self._raw_predict(X, tokens).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict(self, X) -> np.ndarray:
-        """Most probable class for the rows of ``X``."""
-        proba = self.predict_proba(X)
+    def predict(self, X, tokens=None) -> np.ndarray:
+        """Most probable class for the rows of ``X`` (``tokens`` as in ``predict_proba``)."""
+        proba = self.predict_proba(X, tokens)
         return self.classes_[np.argmax(proba, axis=1)]
 
 
@@ -882,7 +964,11 @@ class GraMixC(TransformerMixin, _GraMixCBase):
       more than two classes, the positive-class probability for two) and
       ``gramixc_cls``, the [CLS] scalar (regression and binary tasks);
     * with ``features="full"`` also the per-token fused scalars
-      (``fused_...``) and the aligned ids (``cfg{j}_k{K}``).
+      (``fused_...``) and the aligned ids (``cfg{j}_k{K}``);
+    * with ``features="votes"`` (opt-in; or among a list, judged by the reference
+      alone, see :data:`DIRECT_CANDIDATES`) the soft-vote fraction of every
+      cluster of every mixed configuration (``vote_cfg{j}_k{K}_c{c}``; reads no
+      target).
 
     **Which columns.** With the default ``features="auto"`` GraMixC *chooses*,
     on the training rows only, among no columns at all, ``"neighbors"``,
@@ -1021,7 +1107,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                              f"non-empty list of them, got {f!r}")
         return names, True
 
-    def _prepare(self, X, y, groups=None):
+    def _prepare(self, X, y, groups=None, tokens=None):
         self._validate()
         self._candidates()
         if isinstance(self.n_configurations, numbers.Integral) and self.n_configurations == 0:
@@ -1031,6 +1117,12 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         X = check_features(self, X, reset=True, min_samples=max(self._k() + 1, 2 * self.cv))
         y = _check_y(y, X.shape[0])
         groups = _check_groups(groups, X.shape[0])
+        E = self._fit_external(tokens, X.shape[0])
+        if E is not None and not any(set(FEATURE_SETS[c]) & {"pred", "cls", "fused"}
+                                     for c in self._candidates()[0]):
+            raise ValueError(f"tokens= feed the fusion model, which features={self.features!r} "
+                             "does not train: use features='compact', 'all', 'full' or "
+                             "FUSION_CANDIDATES")
         if self.task == "auto":
             # float targets are regression even when integer-valued (scikit-learn's
             # type_of_target would call diabetes' integer-valued float y "multiclass")
@@ -1049,7 +1141,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         t0 = time.perf_counter()
         nb, w = self._fit_configurations(X, seeds[0], y)
         self.timings_ = {"configurations": time.perf_counter() - t0}
-        return X, y_enc, groups, seeds, nb, w
+        return X, y_enc, groups, seeds, nb, w, E
 
     def _layout(self, name: str) -> list:
         if name == "none":
@@ -1102,7 +1194,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                                      n_threads=TORCH_THREADS)
         return parts
 
-    def _crossfit(self, X, y_enc, groups, seeds, nb, w) -> dict:
+    def _crossfit(self, X, y_enc, groups, seeds, nb, w, E=None) -> dict:
         """Encoders on all rows, fold models, out-of-fold parts of the training rows, gate."""
         n = X.shape[0]
         names, choose = self._candidates()
@@ -1140,7 +1232,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         lap("fold_encodings")
         self.fold_models_ = []
         if needs_model:
-            self._fit_fold_models(y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof)
+            self._fit_fold_models(y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof, E)
         lap("fusion")
         if "ids" in need:
             oof["ids"] = knn_vote(nb, w, self.ids_)  # leave-one-out vote, like new rows
@@ -1200,22 +1292,28 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             out[f] = (rest, held, cenc, T_rest, nenc, M_rest, T_held, M_held)
         return out
 
-    def _fit_fold_models(self, y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof):
+    def _fit_fold_models(self, y_enc, groups, seeds, nb, w, nb_big, fold_enc, need, oof,
+                         E=None):
         """Fold model f: trained on the other folds with their re-cross-fitted encodings
         (``fold_enc``), predicting fold f; kept with its encoders for new rows."""
         n = len(y_enc)
+
+        def ext(rows):
+            return None if E is None else E[rows]
+
         for f, (rest, held, cenc, T_rest, nenc, M_rest, T_held, M_held) in fold_enc.items():
             model, _ = self._fit_fusion(
-                y_enc, rest, self._tokens(nb[rest], w[rest], cenc, T_rest, nenc, M_rest),
+                y_enc, rest,
+                self._tokens(nb[rest], w[rest], cenc, T_rest, nenc, M_rest, ext(rest)),
                 seeds[4 + int(f) % self.cv], groups)
-            tokens = self._tokens(nb[held], w[held], cenc, T_held, nenc, M_held)
+            tokens = self._tokens(nb[held], w[held], cenc, T_held, nenc, M_held, ext(held))
             for key, val_f in self._fusion_parts(model, tokens, need & {"out", "fused"}).items():
                 if key not in oof:
                     oof[key] = np.empty((n, val_f.shape[1]))
                 oof[key][held] = val_f
             self.fold_models_.append((model, cenc, nenc))
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, tokens=None):
         """Fit configurations, encoders and fold models, and choose the added columns.
 
         Parameters
@@ -1227,18 +1325,40 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             and early-stopping splits keep each group whole, so a row's features
             never read its group mates' targets. In a pipeline:
             ``pipe.fit(X, y, gramixc__groups=groups)``.
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            External per-sample tokens (e.g. a Vision Transformer's register
+            tokens) the fusion model mixes beside the configuration tokens; only
+            feature sets that train it use them (``"compact"``, ``"all"``,
+            ``"full"``, ``FUSION_CANDIDATES``). ``transform`` then needs the new
+            rows' tokens whenever the chosen set reads the fusion model.
 
         Returns
         -------
         self
         """
-        self.fit_transform(X, y, groups=groups)
+        self.fit_transform(X, y, groups=groups, tokens=tokens)
         return self
 
-    def fit_transform(self, X, y=None, groups=None, **fit_params):
-        """Fit, and return cross-fitted ``[X | added columns]`` for the training rows."""
-        X, y_enc, groups, seeds, nb, w = self._prepare(X, y, groups)
-        oof = self._crossfit(X, y_enc, groups, seeds, nb, w)
+    def fit_transform(self, X, y=None, groups=None, tokens=None, **fit_params):
+        """Fit, and return cross-fitted ``[X | added columns]`` for the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        groups : array-like of shape (n_samples,), optional
+            As in :meth:`fit`.
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            As in :meth:`fit`.
+        **fit_params : dict
+            Not used (accepted for pipelines).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out)
+        """
+        X, y_enc, groups, seeds, nb, w, E = self._prepare(X, y, groups, tokens)
+        oof = self._crossfit(X, y_enc, groups, seeds, nb, w, E)
         return self._output(X, oof)
 
     # ------------------------------------------------------------------ output
@@ -1250,22 +1370,24 @@ class GraMixC(TransformerMixin, _GraMixCBase):
             return np.zeros((X.shape[0], 0))
         return np.hstack(cols) if len(cols) > 1 else cols[0].copy()
 
-    def _fold_tokens(self, nb, w, nb_big):
+    def _fold_tokens(self, nb, w, nb_big, E=None):
         """Tokens of new rows as every fold model saw its held-out rows."""
         for model, cenc, nenc in self.fold_models_:
             T = cenc.transform(nb, w) if cenc is not None else None
             M = nenc.transform(nb_big) if nenc is not None else None
-            yield model, self._tokens(nb, w, cenc, T, nenc, M)
+            yield model, self._tokens(nb, w, cenc, T, nenc, M, E)
 
-    def _new_row_parts(self, X) -> dict:
+    def _new_row_parts(self, X, tokens=None) -> dict:
         nb, w, nb_big = self._new_rows(X)
         need = {blk.part for blk in self.layout_}
         parts: dict = {}
         model_need = need & {"out", "fused"}
+        E = (self._external(tokens, X.shape[0]) if model_need or tokens is not None
+             else None)
         if model_need:
             acc: dict = {}
-            for model, tokens in self._fold_tokens(nb, w, nb_big):
-                for key, v in self._fusion_parts(model, tokens, model_need).items():
+            for model, arrays in self._fold_tokens(nb, w, nb_big, E):
+                for key, v in self._fusion_parts(model, arrays, model_need).items():
                     acc[key] = acc.get(key, 0.0) + v
             parts = {key: v / len(self.fold_models_) for key, v in acc.items()}
         if "cluster_stats" in need:
@@ -1282,19 +1404,44 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         """Dense soft-vote fractions of every cluster of the mixed configurations."""
         return soft_votes(nb, w, self.ids_, self.n_clusters_).toarray()
 
-    def transform(self, X):
-        """``[X | added columns]`` for new rows, from the fitted encoders and fold models."""
+    def transform(self, X, tokens=None):
+        """``[X | added columns]`` for new rows, from the fitted encoders and fold models.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            The rows' external tokens: needed when the model was fitted with them
+            and the chosen columns read the fusion model.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out)
+        """
         check_is_fitted(self, "layout_")
         X = check_features(self, X, reset=False)
         if not self.use_configurations_:
+            if tokens is not None:
+                self._external(tokens, X.shape[0])  # validated, not silently ignored
             return self._output(X, {})
-        return self._output(X, self._new_row_parts(X))
+        return self._output(X, self._new_row_parts(X, tokens))
 
-    def attention_map(self, X) -> np.ndarray:
+    def attention_map(self, X, tokens=None) -> np.ndarray:
         """[CLS] → token attention for the rows of ``X``, averaged over the fold models.
 
         Columns: the mixed configurations (coarse → fine), then the neighbourhood
-        sizes (``token_names_``).
+        sizes, then the external tokens (``token_names_``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            The rows' external tokens, when the model was fitted with them.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_tokens)
+            One column per entry of ``token_names_``.
         """
         from .fusion import predict
 
@@ -1304,9 +1451,10 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                              "use it); fit with features='compact' or 'auto'")
         X = check_features(self, X, reset=False)
         nb, w, nb_big = self._new_rows(X)
-        maps = [predict(model, None, tokens, device=self._fusion().device, what="attention",
+        E = self._external(tokens, X.shape[0])
+        maps = [predict(model, None, arrays, device=self._fusion().device, what="attention",
                         n_threads=TORCH_THREADS)
-                for model, tokens in self._fold_tokens(nb, w, nb_big)]
+                for model, arrays in self._fold_tokens(nb, w, nb_big, E)]
         return np.mean(maps, axis=0)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

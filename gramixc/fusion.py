@@ -170,6 +170,15 @@ class ConfigAttention(nn.Module):
     neighbor_stats : int, default=1
         Statistics per neighbourhood token (1 for regression, the class fractions
         for classification).
+    n_external : int, default=0
+        External tokens per sample (e.g. a Vision Transformer's register tokens),
+        after the neighbourhood tokens; their input is the last array, shape
+        ``(B, n_external, external_dim)``. Each is projected to ``d_model`` by one
+        shared ``Linear(external_dim, d_model)`` and gets a learned embedding of
+        its own (position and type in one: the configuration and neighbourhood
+        tokens carry the fixed sinusoidal encoding instead).
+    external_dim : int, default=0
+        Width of the external tokens.
     readout : {"mixed", "select"}, default="mixed"
         ``"mixed"``: every output scalar reads its position after attention (each
         token's scalar is a mixture of all tokens; the paper's module).
@@ -187,13 +196,17 @@ class ConfigAttention(nn.Module):
     (3, 6)
     >>> att.attention_map((torch.rand(3, 5),)).sum(dim=1).le(1.0 + 1e-6).all().item()
     True
+    >>> ext = ConfigAttention(5, "scalar", d_model=8, n_external=4, external_dim=16)
+    >>> tuple(ext((torch.rand(3, 5), torch.rand(3, 4, 16))).shape)  # + 4 external tokens
+    (3, 10)
     """
 
     def __init__(self, n_configs: int, tokenization="target", n_stats: int = 3,
                  n_embeddings: int = 0, d_model: int = 32, n_heads: int = 1,
                  n_registers: int = 2, use_cls: bool = True, attn_dropout: float = 0.1,
                  residual: bool = False, n_neighbor_tokens: int = 0,
-                 neighbor_stats: int = 1, readout: str = "mixed") -> None:
+                 neighbor_stats: int = 1, n_external: int = 0, external_dim: int = 0,
+                 readout: str = "mixed") -> None:
         super().__init__()
         tok = get_tokenization(tokenization)
         if readout not in ("mixed", "select"):
@@ -205,8 +218,12 @@ class ConfigAttention(nn.Module):
             raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
         if n_registers < 0:
             raise ValueError(f"n_registers must be >= 0, got {n_registers}")
+        if n_external < 0 or (n_external and external_dim < 1):
+            raise ValueError(f"n_external={n_external} external tokens need external_dim >= 1, "
+                             f"got {external_dim}")
         self.n_configs = n_configs
         self.n_neighbor_tokens = int(n_neighbor_tokens)
+        self.n_external = int(n_external)
         self.tokenization = tok.name
         self.use_cls = use_cls
         self.n_registers = n_registers
@@ -214,8 +231,11 @@ class ConfigAttention(nn.Module):
         self.embed = tok.embedder(n_configs, d_model, n_stats=n_stats, n_embeddings=n_embeddings)
         self.neighbor_embed = (StatsEmbedder(self.n_neighbor_tokens, neighbor_stats, d_model)
                                if self.n_neighbor_tokens else None)
-        self.register_buffer("pos", sinusoidal_encoding(self.n_tokens, d_model),
-                             persistent=False)
+        self.register_buffer("pos", sinusoidal_encoding(n_configs + self.n_neighbor_tokens,
+                                                        d_model), persistent=False)
+        if self.n_external:
+            self.external_proj = nn.Linear(int(external_dim), d_model)
+            self.external_embed = nn.Parameter(torch.randn(1, self.n_external, d_model) * 0.02)
         n_special = int(use_cls) + n_registers
         self.special = (nn.Parameter(torch.randn(1, n_special, d_model) * 0.02)
                         if n_special else None)
@@ -231,20 +251,29 @@ class ConfigAttention(nn.Module):
 
     @property
     def n_tokens(self) -> int:
-        """Configuration tokens plus neighbourhood tokens."""
-        return self.n_configs + self.n_neighbor_tokens
+        """Configuration, neighbourhood and external tokens."""
+        return self.n_configs + self.n_neighbor_tokens + self.n_external
 
     @property
     def n_outputs(self) -> int:
         return self.n_tokens + int(self.use_cls)
 
     def tokens(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Configuration (and neighbourhood) tokens ``(B, t, D)`` with positional encoding."""
+        """Configuration, neighbourhood and external tokens ``(B, t, D)``, each with its
+        positional (external: learned) embedding."""
         n_in = self.embed.n_inputs
         tok = self.embed(inputs[:n_in])
         if self.neighbor_embed is not None:
             tok = torch.cat([tok, self.neighbor_embed(inputs[n_in:n_in + 1])], dim=1)
-        return tok + self.pos
+        tok = tok + self.pos
+        if self.n_external:
+            ext = inputs[-1]
+            if ext.dim() != 3 or ext.shape[1:] != (self.n_external,
+                                                   self.external_proj.in_features):
+                raise ValueError(f"external tokens must have shape (B, {self.n_external}, "
+                                 f"{self.external_proj.in_features}), got {tuple(ext.shape)}")
+            tok = torch.cat([tok, self.external_proj(ext) + self.external_embed], dim=1)
+        return tok
 
     def _encode(self, inputs, need_weights: bool):
         tok = self.tokens(inputs)

@@ -356,3 +356,83 @@ def test_nested_fusion_parameters_in_gridsearch():
     assert grid.best_estimator_[0].fusion.d_model in (8, 16)
     for model, _, _ in grid.best_estimator_[0].fold_models_:
         assert model.attention.readout.in_features in (8, 16)
+
+
+def test_external_tokens_enter_the_fusion():
+    # y depends on a signal only the external tokens carry: the end-to-end model fitted
+    # with them predicts held-out rows far better than without; shapes, names,
+    # determinism, pickling and bad tokens are checked along the way
+    X, _, fine = make_hierarchical_blobs(n_per_cluster=40, random_state=0)
+    rng = np.random.default_rng(0)
+    n = len(X)
+    hidden = rng.normal(size=n)
+    E = rng.normal(size=(n, 3, 4))
+    E[:, 1, 2] = hidden
+    y = hidden + 0.1 * rng.normal(size=n)
+    tr, te = np.arange(n) % 4 != 0, np.arange(n) % 4 == 0
+    kw = dict(random_state=0, n_configurations=4, fusion=Fusion(max_epochs=60))
+    with_tok = GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=E[tr])
+    without = GraMixCRegressor(**kw).fit(X[tr], y[tr])
+    assert with_tok.use_configurations_
+    r2_with = r2_score(y[te], with_tok.predict(X[te], tokens=E[te]))
+    r2_without = r2_score(y[te], without.predict(X[te]))
+    assert r2_with > r2_without + 0.3, (r2_with, r2_without)
+    assert with_tok.token_names_[-3:] == ["ext0", "ext1", "ext2"]
+    assert with_tok.attention_map(X[te][:5], tokens=E[te][:5]).shape == (5, with_tok.n_tokens_)
+    again = GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=E[tr])
+    np.testing.assert_array_equal(again.predict(X[te], tokens=E[te]),
+                                  with_tok.predict(X[te], tokens=E[te]))
+    restored = pickle.loads(pickle.dumps(with_tok))
+    np.testing.assert_array_equal(restored.predict(X[te], tokens=E[te]),
+                                  with_tok.predict(X[te], tokens=E[te]))
+    with pytest.raises(ValueError, match="fitted with external tokens"):
+        with_tok.predict(X[te])
+    with pytest.raises(ValueError, match=r"fitted with \(n, 3, 4\)"):
+        with_tok.predict(X[te], tokens=E[te][:, :2])
+    with pytest.raises(ValueError, match="rows but X has"):
+        with_tok.predict(X[te], tokens=E[:3])
+    with pytest.raises(ValueError, match="fitted without external tokens"):
+        without.predict(X[te], tokens=E[te])
+    bad = E[tr].copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=bad)
+    with pytest.raises(ValueError, match="shape"):
+        GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=E[tr, 0, 0])
+
+
+def test_external_tokens_in_the_transformer_and_classifier():
+    X, _, fine = make_hierarchical_blobs(n_per_cluster=30, random_state=1)
+    rng = np.random.default_rng(1)
+    E = rng.normal(size=(len(X), 5))  # one token per row, given as (n, d)
+    y = (fine % 3).astype(float)
+    g = GraMixC(features="compact", random_state=0, n_configurations=3,
+                fusion=Fusion(max_epochs=10))
+    Z = g.fit_transform(X, y, tokens=E)
+    assert Z.shape[1] == X.shape[1] + 2 and g.token_names_[-1] == "ext0"
+    assert g.transform(X[:4], tokens=E[:4]).shape == (4, Z.shape[1])
+    assert g.attention_map(X[:4], tokens=E[:4]).shape == (4, g.n_tokens_)
+    with pytest.raises(ValueError, match="does not train"):
+        GraMixC(random_state=0).fit(X, y, tokens=E)  # "auto" trains no fusion model
+    c = GraMixCClassifier(random_state=0, n_configurations=3, fusion=Fusion(max_epochs=10))
+    c.fit(X, fine % 2, tokens=E)
+    assert c.predict_proba(X[:3], tokens=E[:3]).shape == (3, 2)
+    with pytest.raises(ValueError, match="plain MLP"):
+        GraMixCClassifier(n_configurations=0).fit(X, fine % 2, tokens=E)
+
+
+def test_external_tokens_through_a_pipeline_with_metadata_routing():
+    import sklearn
+    from sklearn.linear_model import Ridge
+
+    X, _, fine = make_hierarchical_blobs(n_per_cluster=30, random_state=1)
+    E = np.random.default_rng(0).normal(size=(len(X), 2, 3))
+    y = (fine % 3).astype(float)
+    with sklearn.config_context(enable_metadata_routing=True):
+        g = GraMixC(features="compact", n_configurations=3, random_state=0,
+                    fusion=Fusion(max_epochs=5))
+        g.set_fit_request(tokens=True, groups=False).set_transform_request(tokens=True)
+        pipe = make_pipeline(g, Ridge()).fit(X, y, tokens=E)
+        direct = Ridge().fit(clone(g).fit_transform(X, y, tokens=E), y)
+        np.testing.assert_allclose(pipe.predict(X[:5], tokens=E[:5]),
+                                   direct.predict(pipe[0].transform(X[:5], tokens=E[:5])))

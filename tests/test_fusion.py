@@ -102,3 +102,17 @@ def test_torch_threads_restored():
     assert torch.get_num_threads() == before
     with torch_threads(None):
         assert torch.get_num_threads() == before
+
+
+def test_config_attention_external_tokens():
+    att = ConfigAttention(4, "scalar", d_model=8, n_registers=1, n_external=2, external_dim=5)
+    x, e = torch.rand(6, 4), torch.rand(6, 2, 5, requires_grad=True)
+    out = att((x, e))
+    assert tuple(out.shape) == (6, 4 + 2 + 1) and att.n_tokens == 6
+    out.sum().backward()
+    assert e.grad is not None and e.grad.abs().sum() > 0  # the tokens are read
+    assert tuple(att.attention_map((x, e)).shape) == (6, 6)
+    with pytest.raises(ValueError, match=r"shape \(B, 2, 5\)"):
+        att((x, torch.rand(6, 3, 5)))
+    with pytest.raises(ValueError, match="external_dim"):
+        ConfigAttention(4, "scalar", n_external=2)
