@@ -663,15 +663,18 @@ class _GraMixCBase(BaseEstimator):
         ndarray of shape (n_samples, n_tokens)
             One column per entry of ``token_names_``.
         """
+        check_is_fitted(self, "extractor_")
+        return self._fusion_view(X, tokens, "attention")
+
+    def _fusion_view(self, X, tokens, what: str) -> np.ndarray:
         from .fusion import predict
 
-        check_is_fitted(self, "extractor_")
         model = getattr(self, "model_", None)
         if model is None or getattr(model, "attention", None) is None:
             raise ValueError("no configurations were mixed (n_configurations chose none)")
         X = check_features(self, X, reset=False)
-        *_, tokens = self._new_row_tokens(X, self._external(tokens, X.shape[0]))
-        return predict(model, None, tokens, device=self._fusion().device, what="attention",
+        *_, arrays = self._new_row_tokens(X, self._external(tokens, X.shape[0]))
+        return predict(model, None, arrays, device=self._fusion().device, what=what,
                        n_threads=TORCH_THREADS)
 
 
@@ -807,6 +810,27 @@ class _GraMixCPredictor(_GraMixCBase):
         self.model_ = model
         self.val_loss_ = self.history_["best_val"]
         return self
+
+    def token_embeddings(self, X, tokens=None) -> np.ndarray:
+        """The token embeddings the attention reads, for the rows of ``X``.
+
+        Each token (configurations, neighbourhood sizes, external tokens — the
+        order of ``token_names_``) as the fusion model embeds it before attention,
+        positional embedding included: vectors of one space, so their similarities
+        compare configurations with external tokens (e.g. a ViT's registers).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            The rows' external tokens, when the model was fitted with them.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_tokens, d_model)
+        """
+        check_is_fitted(self, "extractor_")
+        return self._fusion_view(X, tokens, "tokens")
 
     def _raw_predict(self, X, tokens=None) -> np.ndarray:
         from .fusion import predict

@@ -602,7 +602,8 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
     """Run ``model`` in eval mode over all rows in batches.
 
     ``what``: ``"output"`` (head output), ``"fused"`` (the ConfigAttention
-    scalars) or ``"attention"`` ([CLS] → configuration weights).
+    scalars), ``"attention"`` ([CLS] → configuration weights) or ``"tokens"`` (the
+    token embeddings the attention reads, ``(n, t, D)``).
 
     Parameters
     ----------
@@ -616,7 +617,7 @@ def predict(model: FusionNet, x: np.ndarray | None, tokens: Sequence[np.ndarray]
         torch device.
     batch_size : int, default=4096
         Rows per forward pass.
-    what : {"output", "fused", "attention"}, default="output"
+    what : {"output", "fused", "attention", "tokens"}, default="output"
         What to return (see above).
     n_threads : int or None, default=None
         torch intra-op threads inside (None: leave torch's setting).
@@ -647,7 +648,10 @@ def _predict_batches(model, x, tokens, dev, batch_size, what) -> np.ndarray:
             o = model.attention(tb)
         elif what == "attention":
             o = model.attention.attention_map(tb)
+        elif what == "tokens":
+            o = model.attention.tokens(tb)
         else:
-            raise ValueError(f"what must be 'output', 'fused' or 'attention', got {what!r}")
+            raise ValueError(f"what must be 'output', 'fused', 'attention' or 'tokens', "
+                             f"got {what!r}")
         outs.append(o.cpu().numpy())
     return np.concatenate(outs, axis=0)

@@ -138,3 +138,30 @@ def test_the_runner_is_not_in_the_package():
     import importlib.util
 
     assert importlib.util.find_spec("gramixc.bench") is None
+
+
+def test_bench_registers_smoke(tmp_path, monkeypatch):
+    # the one documented command of the configurations-vs-registers comparison, tiny:
+    # ViT training, tokens, the fusion over both, figures, report and the benchmark rows
+    import pytest
+
+    from gramixc.datasets import SOURCES
+
+    if not any(os.path.isdir(p) for p in SOURCES["fashion_mnist"]):
+        pytest.skip("needs Debian dataset-fashion-mnist (bash benchmarks/setup_data.sh)")
+    import _results
+    import bench_registers
+
+    monkeypatch.setattr(_results, "RESULTS", str(tmp_path))
+    out = tmp_path / "registers.md"
+    rc = bench_registers.main(["--n-train", "300", "--n-test", "120", "--epochs", "1",
+                               "--fusion-epochs", "3", "--folds", "2", "--configurations", "3",
+                               "--out", str(out), "--img-dir", str(tmp_path / "img")])
+    assert rc == 0
+    text = out.read_text()
+    assert "## Definitions" in text and "| mlp | + both |" in text
+    res = json.loads((tmp_path / "bench_registers.json").read_text())
+    assert res["fusion"]["kinds"].count("register") == 4
+    assert len(res["benchmark"]) == 2 * 2 * 4
+    assert {p.name for p in (tmp_path / "img").iterdir()} == {
+        "registers_attention.png", "registers_importance.png", "registers_redundancy.png"}

@@ -436,3 +436,18 @@ def test_external_tokens_through_a_pipeline_with_metadata_routing():
         direct = Ridge().fit(clone(g).fit_transform(X, y, tokens=E), y)
         np.testing.assert_allclose(pipe.predict(X[:5], tokens=E[:5]),
                                    direct.predict(pipe[0].transform(X[:5], tokens=E[:5])))
+
+
+def test_token_embeddings_are_what_the_attention_reads():
+    X, _, fine = make_hierarchical_blobs(n_per_cluster=30, random_state=0)
+    E = np.random.default_rng(0).normal(size=(len(X), 2, 4))
+    reg = GraMixCRegressor(random_state=0, n_configurations=3,
+                           fusion=Fusion(max_epochs=5, d_model=16)).fit(X, fine * 1.0, tokens=E)
+    emb = reg.token_embeddings(X[:6], tokens=E[:6])
+    assert emb.shape == (6, reg.n_tokens_, 16)
+    # the external tokens' embeddings move with their inputs, the configurations' do not
+    E2 = E[:6].copy()
+    E2[:, 1] += 3.0
+    emb2 = reg.token_embeddings(X[:6], tokens=E2)
+    np.testing.assert_allclose(emb2[:, :-2], emb[:, :-2])
+    assert not np.allclose(emb2[:, -1], emb[:, -1]) and np.allclose(emb2[:, -2], emb[:, -2])

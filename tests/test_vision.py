@@ -42,7 +42,8 @@ def test_train_vit_learns_and_is_reproducible():
     assert acc > 0.95
     again = _tiny(n_classes=2, random_state=0)
     train_vit(again, img, y, epochs=4, batch_size=32, random_state=0)
-    np.testing.assert_array_equal(vit_tokens(vit, img[:8]).cls_token, vit_tokens(again, img[:8]).cls_token)
+    np.testing.assert_array_equal(vit_tokens(vit, img[:8]).cls_token,
+                                  vit_tokens(again, img[:8]).cls_token)
     with pytest.raises(ValueError, match="labels"):
         train_vit(vit, img, y[:-1])
 
