@@ -45,6 +45,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted
 
 from . import blocks
+from ._dask import apply_chunkwise, is_dask_collection
 from ._validation import check_features
 from .assign import knn_vote, soft_votes
 from .configurations import evenly_spaced
@@ -175,6 +176,15 @@ def _check_tokens(tokens, n: int) -> np.ndarray | None:
     if not np.isfinite(E).all():
         raise ValueError("tokens contain NaN or infinity")
     return E
+
+
+def _chunkwise(est, method, X, n_out, dtype, tokens):
+    """``est.<method>`` block by block on a dask ``X`` (see :mod:`gramixc._dask`)."""
+    check_is_fitted(est)
+    if tokens is not None:
+        raise ValueError("external tokens with a dask X: apply the method to numpy blocks "
+                         "with their tokens (X and tokens must be split alike)")
+    return apply_chunkwise(est, method, X, n_out, dtype)
 
 
 def _check_groups(groups, n: int) -> np.ndarray | None:
@@ -892,7 +902,9 @@ class GraMixCRegressor(RegressorMixin, _GraMixCPredictor):
 
     def predict(self, X, tokens=None) -> np.ndarray:
         """Predicted targets for the rows of ``X`` (``tokens``: their external tokens,
-        when the model was fitted with them)."""
+        when the model was fitted with them; a dask ``X``: block by block)."""
+        if is_dask_collection(X):
+            return _chunkwise(self, "predict", X, None, np.float64, tokens)
         out = self._raw_predict(X, tokens)[:, 0]
         return out.astype(np.float64) * self._y_std + self._y_mean
 
@@ -928,7 +940,10 @@ class GraMixCClassifier(ClassifierMixin, _GraMixCPredictor):
 
     def predict_proba(self, X, tokens=None) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_`` (``tokens``: the
-        rows' external tokens, when the model was fitted with them)."""
+        rows' external tokens, when the model was fitted with them; a dask ``X``:
+        block by block)."""
+        if is_dask_collection(X):
+            return _chunkwise(self, "predict_proba", X, len(self.classes_), np.float64, tokens)
         logits = self._raw_predict(X, tokens).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
@@ -936,6 +951,8 @@ class GraMixCClassifier(ClassifierMixin, _GraMixCPredictor):
 
     def predict(self, X, tokens=None) -> np.ndarray:
         """Most probable class for the rows of ``X`` (``tokens`` as in ``predict_proba``)."""
+        if is_dask_collection(X):
+            return _chunkwise(self, "predict", X, None, self.classes_.dtype, tokens)
         proba = self.predict_proba(X, tokens)
         return self.classes_[np.argmax(proba, axis=1)]
 
@@ -1443,6 +1460,9 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         ndarray of shape (n_samples, n_features_out)
         """
         check_is_fitted(self, "layout_")
+        if is_dask_collection(X):
+            return _chunkwise(self, "transform", X, len(self.get_feature_names_out()),
+                              np.float64, tokens)
         X = check_features(self, X, reset=False)
         if not self.use_configurations_:
             if tokens is not None:

@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import apply_chunkwise, is_dask_collection
 from ._validation import check_features
 from .assign import knn_vote, recluster_assign, soft_votes, vote_weights
 from .configurations import Configurations, find_configurations
@@ -384,7 +385,13 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         """Ids (or soft votes) of the rows of ``X`` in every configuration.
 
         Training rows passed back unchanged get exactly their training ids; other
-        rows are assigned by ``out_of_sample``.
+        rows are assigned by ``out_of_sample``. A dask array or dataframe is
+        transformed block by block (a dask array of ids comes back; every row is
+        treated as new; see :mod:`gramixc._dask`).
+
+        Parameters
+        ----------
+        X : array-like, dask array or dask dataframe of shape (n_samples, n_features)
 
         Returns
         -------
@@ -393,6 +400,12 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             ``(n_samples, Σ n_clusters)``.
         """
         check_is_fitted(self, "configurations_")
+        if is_dask_collection(X):
+            if self.soft:
+                raise ValueError("soft=True returns a sparse matrix, which the chunk-wise "
+                                 "dask path does not build: compute X, or use soft=False")
+            return apply_chunkwise(self, "transform", X, self.configurations_.ids.shape[1],
+                                   np.int64)
         X = check_features(self, X, reset=False)
         ids = self.configurations_.ids
         Xs = self._scaled(X)

@@ -279,7 +279,9 @@ def resolution_sweep(
         Passed to Leiden.
     n_jobs : int or None, default=None
         Processes for the runs of one round (``None``/1: in this process;
-        ``-1``: all cores). The result does not depend on it.
+        ``-1``: all cores). The result does not depend on it. Inside
+        ``joblib.parallel_backend("dask")`` any value but 1 runs them on the dask
+        cluster instead (see :mod:`gramixc._dask`), with the same result.
     random_state : int, RandomState instance or None
         Seeds every run (each γ gets a seed derived from this and γ).
     verbose : bool, default=False
@@ -417,7 +419,15 @@ def _edge_list(graph, directed: bool) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations, beta):
-    """A process pool whose workers hold the graph (None for one job)."""
+    """A process pool whose workers hold the graph (None for one job); inside
+    ``joblib.parallel_backend("dask")`` (and ``n_jobs != 1``) the dask cluster's
+    workers instead (:mod:`gramixc._dask`)."""
+    from ._dask import DaskPool, active_client
+
+    client = active_client() if n_jobs != 1 else None
+    if client is not None:
+        return DaskPool(client, (edges, weights, n, directed, backend, objective, n_iterations,
+                                 beta))
     n_jobs_eff = _effective_jobs(n_jobs)
     if n_jobs_eff <= 1:
         return None

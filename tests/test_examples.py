@@ -38,3 +38,12 @@ def test_16s_example_quick(tmp_path):
         assert os.path.getsize(path) > 10_000, path
     for key in ("r2_xgboost", "r2_gramixc_xgboost"):
         assert np.isfinite(res[key]) and res[key] <= 1.0
+
+
+def test_dask_example():
+    import pytest
+
+    pytest.importorskip("distributed")
+    ns = runpy.run_path(str(EXAMPLES / "dask_cluster.py"))
+    res = ns["main"](n_samples=900)
+    assert res["identical"] and np.isfinite(res["r2"]) and res["r2"] > 0.5
