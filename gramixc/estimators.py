@@ -673,12 +673,13 @@ class _GraMixCBase(BaseEstimator):
         ndarray of shape (n_samples, n_tokens)
             One column per entry of ``token_names_``.
         """
-        check_is_fitted(self, "extractor_")
         return self._fusion_view(X, tokens, "attention")
 
     def _fusion_view(self, X, tokens, what: str) -> np.ndarray:
+        """``predict(..., what=what)`` of the fitted fusion model for the rows of ``X``."""
         from .fusion import predict
 
+        check_is_fitted(self, "extractor_")
         model = getattr(self, "model_", None)
         if model is None or getattr(model, "attention", None) is None:
             raise ValueError("no configurations were mixed (n_configurations chose none)")
@@ -839,7 +840,6 @@ class _GraMixCPredictor(_GraMixCBase):
         -------
         ndarray of shape (n_samples, n_tokens, d_model)
         """
-        check_is_fitted(self, "extractor_")
         return self._fusion_view(X, tokens, "tokens")
 
     def _raw_predict(self, X, tokens=None) -> np.ndarray:

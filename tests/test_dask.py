@@ -21,6 +21,12 @@ def client():
     cluster.close()
 
 
+def _graphs_on_worker() -> int:
+    from gramixc import _dask
+
+    return len(_dask._GRAPHS)
+
+
 def test_sweep_on_the_cluster_gives_the_single_machine_configurations(client):
     from gramixc import _dask
 
@@ -34,7 +40,7 @@ def test_sweep_on_the_cluster_gives_the_single_machine_configurations(client):
     np.testing.assert_array_equal(on_dask.configurations_.n_clusters,
                                   local.configurations_.n_clusters)
     # the runs went to the workers: each built the sweep's graph once and kept it
-    built = client.run(lambda: len(__import__("gramixc._dask")._dask._GRAPHS))
+    built = client.run(_graphs_on_worker)
     assert sum(built.values()) >= 1
     # resampled partitions (leiden_runs) take the same path, with the same result
     with joblib.parallel_backend("dask"):
