@@ -31,10 +31,12 @@ selection". This script puts both in one fusion model and measures:
 
 Usage::
 
-    python benchmarks/bench_registers.py             # ~15 min on 2 cores
+    python benchmarks/bench_registers.py             # ~7 min on 2 cores
     python benchmarks/bench_registers.py --quick     # ~2 min, small
 
-Writes ``docs/registers.md`` (definitions, numbers, figures), the figures
+Writes ``docs/registers.md`` (definitions, numbers, figures, and the hand-written
+reading kept in ``docs/registers_findings.md``; ``--report-only`` rewrites the report
+from the last results after editing it), the figures
 ``docs/img/registers_*.png`` and ``benchmarks/results/bench_registers.json``.
 """
 
@@ -43,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -76,6 +79,31 @@ def load(n_train: int, n_test: int, seed: int):
     return tr.X, tr.y, te.X, te.y, list(tr.target_names)
 
 
+def token_ablation_drops(clf, tok_tr, tok_te, yte, acc: float) -> list[float]:
+    """Per token (every kind, the order of ``token_names_``): test accuracy minus the
+    accuracy when that token's embedding, as the attention reads it, is replaced for
+    every test image by its mean over the training images."""
+    import torch
+
+    cls = type(clf.model_.attention)
+    means = clf.token_embeddings(tok_tr.cls_token, tokens=tok_tr.registers).mean(axis=0)
+    original = cls.tokens
+    drops = []
+    try:  # on the class: predict() runs a float64 deep copy of the model
+        for t in range(means.shape[0]):
+            def ablated(self, inputs, t=t):
+                tok = original(self, inputs).clone()
+                tok[:, t] = torch.as_tensor(means[t], dtype=tok.dtype, device=tok.device)
+                return tok
+
+            cls.tokens = ablated
+            pred = clf.predict(tok_te.cls_token, tokens=tok_te.registers)
+            drops.append(acc - float((pred == yte).mean()))
+    finally:
+        cls.tokens = original
+    return drops
+
+
 def fusion_analysis(tok_tr, ytr, tok_te, yte, args, log) -> dict:
     """Fit the fusion over configurations + registers; attention, importance, redundancy."""
     from gramixc import Fusion, GraMixCClassifier
@@ -97,6 +125,7 @@ def fusion_analysis(tok_tr, ytr, tok_te, yte, args, log) -> dict:
         E = tok_te.registers.copy()
         E[:, r] = tok_tr.registers[:, r].mean(axis=0)
         ablation.append(acc - float((clf.predict(tok_te.cls_token, tokens=E) == yte).mean()))
+    token_ablation = token_ablation_drops(clf, tok_tr, tok_te, yte, acc)
     emb = clf.token_embeddings(tok_te.cls_token, tokens=tok_te.registers)
     S_fusion = mean_cosine(emb)
     S_vit = mean_cosine(tok_te.registers)
@@ -116,7 +145,8 @@ def fusion_analysis(tok_tr, ytr, tok_te, yte, args, log) -> dict:
         f"registers {mass[kinds == 'register'].sum():.3f}")
     order = np.argsort(yte, kind="stable")
     return {"names": names, "kinds": kinds.tolist(), "accuracy": acc, "seconds": seconds,
-            "mass": mass.tolist(), "register_ablation": ablation, "redundancy": red,
+            "mass": mass.tolist(), "register_ablation": ablation,
+            "token_ablation": token_ablation, "redundancy": red,
             "A_rows": A[order[:: max(1, len(order) // 80)]].tolist(),
             "y_rows": yte[order[:: max(1, len(order) // 80)]].tolist()}
 
@@ -194,10 +224,11 @@ def figures(res: dict, img_dir: str) -> dict:
     ax.set_ylabel("mean attention mass")
     ax.set_title("importance: attention")
     ax = fig.add_subplot(1, 2, 2)
-    ax.bar(range(len(fa["register_ablation"])), fa["register_ablation"], color="tab:red")
-    ax.set_xlabel("register replaced by its training mean")
+    ax.bar(range(len(names)), fa["token_ablation"], color=[colors[k] for k in kinds])
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
     ax.set_ylabel("test accuracy drop")
-    ax.set_title("importance: register ablation")
+    ax.set_title("importance: one token replaced by its training mean")
     fig.tight_layout()
     paths["importance"] = save_figure(fig, os.path.join(img_dir, "registers_importance.png"))
 
@@ -220,10 +251,15 @@ def figures(res: dict, img_dir: str) -> dict:
     return paths
 
 
-def report(res: dict, command: str) -> str:
+#: The hand-written reading of the numbers, kept next to the report and included in it.
+FINDINGS = "registers_findings.md"
+
+
+def report(res: dict, command: str, findings: str | None = None) -> str:
     fa = res["fusion"]
     kinds = np.array(fa["kinds"])
     mass = np.asarray(fa["mass"])
+    ablation = np.asarray(fa["token_ablation"])
     red = fa["redundancy"]
 
     def med(v):
@@ -244,9 +280,11 @@ def report(res: dict, command: str) -> str:
         "heads) for every test image; with the default `readout=\"select\"` they sum to 1 "
         "over the tokens.",
         "* **Attention mass** of a token: its weight averaged over the test images.",
-        "* **Register ablation drop**: test accuracy of the fusion minus its accuracy when one "
-        "register's input is replaced, for every test image, by that register's mean over the "
-        "training images.",
+        "* **Token ablation drop**: test accuracy of the fusion minus its accuracy when one "
+        "token's embedding as the attention reads it (configuration, neighbourhood or "
+        "register alike) is replaced, for every test image, by its mean over the training "
+        "images. **Register input ablation**: the same with one register's ViT vector "
+        "(the input of `tokens=`) replaced by its training mean.",
         "* **Fusion cosine** of two tokens: the cosine similarity of their embeddings as the "
         "attention reads them (`token_embeddings`, `d_model`-dimensional, one space for "
         "configurations and registers), averaged over the test images; shown for every pair "
@@ -276,7 +314,17 @@ def report(res: dict, command: str) -> str:
         f"{med(red['attention_profile_corr']['register'])} |",
         f"| ViT register cosine, median | — | {med(red['vit_register_cosine'])} |",
         "",
-        "Register ablation drops (accuracy): "
+        "Token ablation drops (accuracy): " + ", ".join(
+            f"{n} {d:+.4f}" for n, d in zip(fa["names"], fa["token_ablation"])) + ".",
+        "",
+        "| | configurations | registers |",
+        "|---|---|---|",
+        f"| token ablation drop, max | {ablation[kinds == 'configuration'].max():+.4f} | "
+        f"{ablation[kinds == 'register'].max():+.4f} |",
+        f"| token ablation drop, sum | {ablation[kinds == 'configuration'].sum():+.4f} | "
+        f"{ablation[kinds == 'register'].sum():+.4f} |",
+        "",
+        "Register input ablation drops: "
         + ", ".join(f"reg{r} {d:+.4f}" for r, d in enumerate(fa["register_ablation"])) + ".",
         "",
         "![attention](img/registers_attention.png)",
@@ -300,17 +348,30 @@ def report(res: dict, command: str) -> str:
             lines.append(f"| {pred} | {name} | {acc.mean():.4f} ± {acc.std():.4f} | "
                          f"{(acc - base).mean():+.4f} | "
                          f"{np.mean([r['seconds'] for r in rs]):.1f} |")
-    lines += ["", "What the numbers say about the paper's claim is written in "
-              "`docs/benchmarks_findings.md` (section *Configurations vs registers*)."]
+    if findings is not None:
+        lines += ["", findings.rstrip()]
+    else:
+        lines += ["", f"(No hand-written reading yet: put it in `{FINDINGS}` next to this "
+                  "report; reruns include it here.)"]
     return "\n".join(lines) + "\n"
+
+
+def _write_report(res: dict, command: str, out: str, findings_path: str) -> None:
+    findings = None
+    if os.path.exists(findings_path):
+        with open(findings_path) as fh:
+            findings = fh.read()
+    with open(out, "w") as fh:
+        fh.write(report(res, command, findings))
+    print(f"wrote {out}")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small and short (a smoke run)")
-    ap.add_argument("--n-train", type=int, default=6000)
-    ap.add_argument("--n-test", type=int, default=2000)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--n-train", type=int, default=20000)
+    ap.add_argument("--n-test", type=int, default=5000)
+    ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--registers", type=int, default=4)
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--depth", type=int, default=4)
@@ -320,7 +381,19 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "registers.md"))
     ap.add_argument("--img-dir", default=os.path.join(ROOT, "docs", "img"))
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite the report from the last results (e.g. after editing "
+                         f"docs/{FINDINGS})")
     args = ap.parse_args(argv)
+    findings_path = os.path.join(os.path.dirname(os.path.abspath(args.out)), FINDINGS)
+    if args.report_only:
+        import _results
+
+        with open(os.path.join(_results.RESULTS, "bench_registers.json")) as fh:
+            res = json.load(fh)
+        _write_report(res, res.get("command", "python benchmarks/bench_registers.py"),
+                      args.out, findings_path)
+        return 0
     if args.quick:
         args.n_train, args.n_test, args.epochs = 1500, 500, 2
         args.fusion_epochs, args.folds = 20, 3
@@ -347,11 +420,13 @@ def main(argv=None) -> int:
     res["benchmark"] = benchmark(tok_te, yte, args, print)
     res["elapsed_s"] = time.perf_counter() - start
     figures(res, args.img_dir)
-    command = "python benchmarks/bench_registers.py" + (" --quick" if args.quick else "")
-    text = report(res, command)
-    with open(args.out, "w") as fh:
-        fh.write(text)
-    print(f"wrote {args.out}")
+    given, shown = sys.argv[1:] if argv is None else list(argv), []
+    for i, a in enumerate(given):  # where the files go is not part of the experiment
+        if not (a.startswith(("--out", "--img-dir"))
+                or (i and given[i - 1] in ("--out", "--img-dir"))):
+            shown.append(a)
+    res["command"] = " ".join(["python benchmarks/bench_registers.py", *shown])
+    _write_report(res, res["command"], args.out, findings_path)
     write_results("bench_registers.json", json.dumps(res, indent=1))
     return 0
 

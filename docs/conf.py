@@ -21,8 +21,8 @@ extensions = [
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-# benchmarks_findings.md is included by benchmarks.md; _build is the output
-exclude_patterns = ["_build", "benchmarks_findings.md"]
+# the *_findings.md files are included by benchmarks.md / registers.md; _build is the output
+exclude_patterns = ["_build", "benchmarks_findings.md", "registers_findings.md"]
 myst_heading_anchors = 3
 # scikit-learn's generated metadata-routing setters and the BaseEstimator plumbing are
 # documented by scikit-learn, not here

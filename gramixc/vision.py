@@ -226,7 +226,7 @@ def train_vit(model: SmallViT, images, labels, epochs: int = 5, batch_size: int 
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(idx)
+                total += loss.item() * len(idx)
             losses.append(total / len(x))
     model.eval()
     return {"loss": losses}

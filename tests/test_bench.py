@@ -165,3 +165,34 @@ def test_bench_registers_smoke(tmp_path, monkeypatch):
     assert len(res["benchmark"]) == 2 * 2 * 4
     assert {p.name for p in (tmp_path / "img").iterdir()} == {
         "registers_attention.png", "registers_importance.png", "registers_redundancy.png"}
+    assert len(res["fusion"]["token_ablation"]) == len(res["fusion"]["names"])
+    assert "No hand-written reading yet" in text
+    # the hand-written reading is included when the report is rewritten from the results
+    (tmp_path / bench_registers.FINDINGS).write_text("## Reading\n\nregisters agree.\n")
+    assert bench_registers.main(["--report-only", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "registers agree." in text and "| mlp | + both |" in text
+    assert "--n-train 300" in text and str(tmp_path) not in text
+
+
+def test_bench_scaling_smoke(tmp_path, monkeypatch):
+    # two small sizes: per-stage times and memory windows, exponents, the figure
+    import _results
+    import bench_scaling
+
+    monkeypatch.setattr(_results, "RESULTS", str(tmp_path))
+    img = tmp_path / "scaling.png"
+    bench_scaling.main(["--n", "400", "800", "--pipeline-max-n", "400", "--fit-from", "400",
+                        "--img", str(img)])
+    res = json.loads((tmp_path / "bench_scaling.json").read_text())
+    assert [r["n"] for r in res["extractor"]] == [400, 800]
+    assert [r["n"] for r in res["pipeline"]] == [400]
+    stages = res["extractor"][0]["stages"]
+    assert list(stages) == ["prepare", "index", "query", "weights", "sweep", "envelope",
+                            "align", "assign"]
+    assert all(s["peak_mb"] > 0 for s in stages.values())
+    assert sum(s["s"] for s in stages.values()) <= res["extractor"][0]["wall_s"] + 0.01
+    assert "xgboost" in res["pipeline"][0]["stages"]
+    assert "total" in res["exponents"]["extractor"]
+    assert img.stat().st_size > 10_000
+    assert "Fitted exponent" in (tmp_path / "bench_scaling.txt").read_text()
