@@ -455,6 +455,11 @@ class NeighborTargetEncoder:
     sizes : tuple of int, default=(5, 15, 50, 150)
         Neighbourhood sizes.
     n_classes : int, default=0
+    bag_folds : bool, default=False
+        New rows' means (:meth:`transform`) averaged over the cross-fitting fold
+        encoders of :meth:`fit_crossfit` — for every fold (and repetition) the
+        mean over the nearest usable rows *outside* that fold — so new rows are
+        encoded as the training rows were, instead of from all usable rows.
 
     Attributes
     ----------
@@ -467,6 +472,8 @@ class NeighborTargetEncoder:
         Mean target of the usable rows (fills a shortfall of neighbours).
     mean_, scale_ : ndarray of shape (1, len(sizes), q)
         Scaling of the cross-fitted training means (set by :meth:`fit_crossfit`).
+    folds_ : list of ndarray or None
+        The fold vectors of :meth:`fit_crossfit` (None after :meth:`fit`).
 
     Examples
     --------
@@ -480,9 +487,10 @@ class NeighborTargetEncoder:
     3.0
     """
 
-    def __init__(self, sizes=(5, 15, 50, 150), n_classes: int = 0):
+    def __init__(self, sizes=(5, 15, 50, 150), n_classes: int = 0, bag_folds: bool = False):
         self.sizes = sizes
         self.n_classes = n_classes
+        self.bag_folds = bag_folds
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         T = _targets_matrix(np.asarray(y), self.n_classes)
@@ -507,6 +515,7 @@ class NeighborTargetEncoder:
             self.usable_[:] = False
             self.usable_[np.asarray(rows)] = True
         self.prior_ = self.targets_[self.usable_].mean(axis=0)
+        self.folds_ = None
         return self
 
     def _means(self, neighbors, valid, prior) -> np.ndarray:
@@ -522,10 +531,27 @@ class NeighborTargetEncoder:
         """Means ``(n, len(sizes), q)`` over each row's first ``k`` usable training neighbours.
 
         ``neighbors`` are sorted nearest first; a shortfall (fewer than ``k``
-        usable among them) is filled with :attr:`prior_`.
+        usable among them) is filled with :attr:`prior_`. With ``bag_folds`` (after
+        :meth:`fit_crossfit`): the average over every fold ``f`` of the means over
+        the first ``k`` usable neighbours outside ``f`` (shortfall: the mean target
+        outside ``f``), so ``neighbors`` should be about ``cv / (cv − 1)`` times
+        deeper than ``max(sizes)``.
         """
-        valid = self.usable_[neighbors]
-        return self._means(neighbors, valid, self.prior_[None, :])
+        neighbors = np.asarray(neighbors)
+        if not self.bag_folds or getattr(self, "folds_", None) is None:
+            return self._means(neighbors, self.usable_[neighbors], self.prior_[None, :])
+        out, count = 0.0, 0
+        for folds in self.folds_:
+            for f in np.unique(folds[self.usable_]):
+                keep = self.usable_ & (folds != f)
+                if not keep.any():  # one fold holds every usable row: nothing outside it
+                    continue
+                prior = self.targets_[keep].mean(axis=0)
+                out = out + self._means(neighbors, keep[neighbors], prior[None, :])
+                count += 1
+        if count == 0:
+            return self._means(neighbors, self.usable_[neighbors], self.prior_[None, :])
+        return out / count
 
     def fit_crossfit(self, y: np.ndarray, neighbors, folds,
                      rows: np.ndarray | None = None) -> np.ndarray:
@@ -550,6 +576,7 @@ class NeighborTargetEncoder:
         out = sum(self._crossfit_once(np.asarray(nb), rows, f) for nb, f in zip(nbs, repeats))
         if len(repeats) > 1:
             out = out / len(repeats)
+        self.folds_ = [np.asarray(f) for f in repeats]
         self.mean_ = out.mean(axis=0, keepdims=True)
         self.scale_ = out.std(axis=0, keepdims=True) + 1e-6
         return out

@@ -281,6 +281,21 @@ def test_grouped_neighbor_means_reach_past_the_row_s_own_group():
     assert np.corrcoef(Z[:, 0], y)[0, 1] > 0.98
 
 
+def test_test_encoding_folds_bags_new_rows_over_the_fold_encoders(cluster_task):
+    # "folds": the training rows' columns are unchanged (they were always cross-fitted);
+    # new rows' neighbour means average the fold encoders, so they differ a little from
+    # the all-rows means and follow them closely
+    Xtr, Xte, ytr, yte = cluster_task[1]
+    kw = dict(random_state=0, features="neighbors", passthrough=False, n_configurations=2)
+    full = GraMixC(**kw)
+    folds = GraMixC(test_encoding="folds", **kw)
+    np.testing.assert_array_equal(full.fit_transform(Xtr, ytr), folds.fit_transform(Xtr, ytr))
+    a, b = full.transform(Xte), folds.transform(Xte)
+    assert a.shape == b.shape and not np.allclose(a, b)
+    assert min(np.corrcoef(a[:, j], b[:, j])[0, 1] for j in range(a.shape[1])) > 0.9
+    np.testing.assert_array_equal(b, pickle.loads(pickle.dumps(folds)).transform(Xte))
+
+
 def test_label_aligned_extractor_and_zero_configurations():
     X, coarse, fine = make_hierarchical_blobs(n_per_cluster=20, random_state=3)
     clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"),
@@ -304,6 +319,7 @@ def test_label_aligned_extractor_and_zero_configurations():
     (lambda: GraMixCRegressor(extractor=ConfigurationExtractor(), metric="cosine"),
      "conflicts"),
     (lambda: GraMixCRegressor(dropout=1.5), "dropout"),
+    (lambda: GraMixC(test_encoding="bag"), "test_encoding"),
 ])
 def test_every_parameter_validated_before_any_work(est, match):
     """Bad settings fail at once with a message naming them (no extractor, no training)."""

@@ -130,6 +130,33 @@ def test_neighbor_encoder_crossfit_never_reads_own_fold():
     np.testing.assert_allclose(enc.transform(nb[:2])[:, 1, 0], y[nb[:2, :10]].mean(axis=1))
 
 
+def test_neighbor_encoder_bag_folds_reads_new_rows_like_training_rows():
+    # bag_folds: a new row's mean is the average, over the cross-fitting folds, of its
+    # first k neighbours outside each fold (each fold's shortfall: the mean outside it)
+    from gramixc.target_stats import NeighborTargetEncoder
+
+    rng = np.random.default_rng(3)
+    n = 90
+    X = rng.normal(size=(n, 2))
+    d = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    nb = np.argsort(d, axis=1)[:, :40]
+    y = rng.normal(size=n)
+    folds = [fold_ids(n, 3, 0), fold_ids(n, 3, 1)]
+    plain = NeighborTargetEncoder(sizes=(4,))
+    bagged = NeighborTargetEncoder(sizes=(4,), bag_folds=True)
+    np.testing.assert_allclose(plain.fit_crossfit(y, nb, folds),
+                               bagged.fit_crossfit(y, nb, folds))  # training rows alike
+    new = nb[:3]
+    want = np.mean([[y[[j for j in row if f[j] != g][:4]].mean() for row in new]
+                    for f in folds for g in range(3)], axis=0)
+    np.testing.assert_allclose(bagged.transform(new)[:, 0, 0], want)
+    np.testing.assert_allclose(plain.transform(new)[:, 0, 0], y[new[:, :4]].mean(axis=1))
+    # after a plain fit (no folds) there is nothing to bag over: all rows are read
+    refit = NeighborTargetEncoder(sizes=(4,), bag_folds=True).fit(y)
+    np.testing.assert_allclose(refit.transform(new), plain.transform(new))
+
+
 def test_neighbor_encoder_fills_a_shortfall_with_the_out_of_fold_mean():
     from gramixc.target_stats import NeighborTargetEncoder
 
