@@ -79,3 +79,14 @@ def test_sweep_errors(graph):
         resolution_sweep(graph, directed=True)
     with pytest.raises(ValueError, match="positive"):
         resolution_sweep(graph, resolutions=[-1.0, 2.0])
+
+
+def test_n_iterations_auto_and_validation():
+    from gramixc.sweep import ITERATIONS_AUTO_MAX_N, resolve_iterations
+
+    assert resolve_iterations("auto", ITERATIONS_AUTO_MAX_N) == 2
+    assert resolve_iterations("auto", ITERATIONS_AUTO_MAX_N + 1) == 1
+    assert resolve_iterations(3, 10) == 3
+    for bad in (0, -1, "two", 1.5, True):
+        with pytest.raises(ValueError, match="n_iterations"):
+            resolve_iterations(bad, 10)
