@@ -44,38 +44,17 @@ SCHEMES = ("single", "bagged", "repeat", "repeat+bagged")
 DATASETS = ["diabetes", "boston", "abalone", "breast_cancer"]
 
 
-def first_outside(nb: np.ndarray, excluded: np.ndarray, k: int, prior: np.ndarray,
-                  Y: np.ndarray) -> np.ndarray:
-    """Mean target of each row's first ``k`` neighbours ``nb`` with ``excluded`` False
-    (``excluded``: boolean, same shape as ``nb``); a shortfall is filled with ``prior``."""
-    ok = ~excluded
-    sel = ok & (np.cumsum(ok, axis=1) <= k)
-    got = sel.sum(axis=1)
-    s = np.einsum("nk,nkq->nq", sel.astype(np.float64), Y[nb])
-    return (s + (k - got)[:, None] * prior) / k
+def neighbour_means(nb_tr, nb_te, y, splits, bag_test: bool, n_classes: int = 0):
+    """``(train, test)`` means ``(n, len(SIZES) * q)`` for the fold vectors ``splits``,
+    computed by GraMixC's own :class:`~gramixc.target_stats.NeighborTargetEncoder`:
+    training rows out-of-fold (averaged over the splits), test rows from all rows or,
+    with ``bag_test``, averaged over the fold encoders (``bag_folds=True``)."""
+    from gramixc.target_stats import NeighborTargetEncoder
 
-
-def neighbour_means(nb_tr, nb_te, Y, splits, bag_test: bool):
-    """``(train, test)`` means ``(n, len(SIZES) * q)`` for the fold vectors ``splits``."""
-    tr = np.zeros((nb_tr.shape[0], len(SIZES) * Y.shape[1]))
-    te = np.zeros((nb_te.shape[0], len(SIZES) * Y.shape[1]))
-    n_te_bags = 0
-    for folds in splits:
-        same = folds[nb_tr] == folds[:, None]
-        tr += np.hstack([first_outside(nb_tr, same, k, Y.mean(axis=0), Y) for k in SIZES])
-        if bag_test:
-            for f in np.unique(folds):
-                prior = Y[folds != f].mean(axis=0)
-                inside = folds[nb_te] == f
-                te += np.hstack([first_outside(nb_te, inside, k, prior, Y) for k in SIZES])
-                n_te_bags += 1
-    tr /= len(splits)
-    if bag_test:
-        te /= n_te_bags
-    else:
-        none = np.zeros(nb_te.shape, dtype=bool)
-        te = np.hstack([first_outside(nb_te, none, k, Y.mean(axis=0), Y) for k in SIZES])
-    return tr, te
+    enc = NeighborTargetEncoder(SIZES, n_classes=n_classes, bag_folds=bag_test)
+    tr = enc.fit_crossfit(y, nb_tr, list(splits))
+    te = enc.transform(nb_te)
+    return tr.reshape(len(tr), -1), te.reshape(len(te), -1)
 
 
 def run_dataset(name: str, n_seeds: int, repeats: int, log) -> list[dict]:
@@ -97,11 +76,9 @@ def run_dataset(name: str, n_seeds: int, repeats: int, log) -> list[dict]:
         Xs_tr, Xs_te = sc.transform(bd.X[tr]), sc.transform(bd.X[te])
         if bd.task == "classification":
             le = LabelEncoder().fit(bd.y[tr])
-            y_enc = le.transform(bd.y[tr])
-            Y = np.eye(len(le.classes_))[y_enc]
-            Y = Y[:, 1:] if Y.shape[1] == 2 else Y
+            y_enc, n_classes = le.transform(bd.y[tr]), len(le.classes_)
         else:
-            Y = np.asarray(bd.y[tr], dtype=np.float64)[:, None]
+            y_enc, n_classes = np.asarray(bd.y[tr], dtype=np.float64), 0
         n = len(tr)
         depth = min(n - 1, 4 * max(SIZES))  # grouped folds: own group crowds the nearest
         nn = NearestNeighbors(n_neighbors=depth + 1, metric=metric).fit(Xs_tr)
@@ -118,7 +95,8 @@ def run_dataset(name: str, n_seeds: int, repeats: int, log) -> list[dict]:
             splits = [fold_ids(n, 5, seed_base + 7919 * r, groups=gtr) for r in range(repeats)]
             for scheme in SCHEMES:
                 use = splits if scheme.startswith("repeat") else splits[:1]
-                M_tr, M_te = neighbour_means(nb_tr, nb_te, Y, use, "bagged" in scheme)
+                M_tr, M_te = neighbour_means(nb_tr, nb_te, y_enc, use, "bagged" in scheme,
+                                             n_classes)
                 m = make_predictor("xgboost", bd.task, fold).fit(np.hstack([bd.X[tr], M_tr]),
                                                                  bd.y[tr])
                 got = score(bd.task, bd.y[te], m, np.hstack([bd.X[te], M_te]))[key]

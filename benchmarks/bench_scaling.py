@@ -47,6 +47,7 @@ from pathlib import Path
 
 import _results
 from _results import write_results
+from bench_cost import make_data
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
@@ -107,13 +108,6 @@ def stage_windows(start: float, timings: dict) -> dict:
     return out
 
 
-def make_data(n: int, seed: int = 0):
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench_cost import make_data as cost_data
-
-    return cost_data(n, seed)
-
-
 def _child(kind: str, n: int) -> dict:
     import numpy as np
 
@@ -170,21 +164,27 @@ def measure(kind: str, n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def exponents(runs: list[dict], fit_from: int) -> dict:
-    """Least-squares slope of log(seconds) on log(n) per stage (n ≥ fit_from)."""
+def _slope(pts) -> float | None:
+    """Least-squares slope of log(value) on log(n) over ``(n, value)`` points (None: < 2)."""
     import numpy as np
 
+    pts = [(n, v) for n, v in pts if v > 0]
+    if len(pts) < 2:
+        return None
+    return float(np.polyfit(*np.log(np.array(pts)).T, 1)[0])
+
+
+def exponents(runs: list[dict], fit_from: int) -> dict:
+    """Fitted b in ``seconds ∝ n^b`` per stage and in total, and in ``peak MB ∝ n^b``
+    (``"peak memory"``), over the sizes ≥ ``fit_from``."""
+    big = [r for r in runs if r["n"] >= fit_from]
     out = {}
-    stages = {s for r in runs for s in r["stages"]} | {"total"}
-    for stage in sorted(stages):
-        pts = [(r["n"], r["wall_s"] if stage == "total" else r["stages"][stage]["s"])
-               for r in runs if r["n"] >= fit_from
-               and (stage == "total" or stage in r["stages"])]
-        pts = [(n, s) for n, s in pts if s > 0]
-        if len(pts) >= 2:
-            n, s = np.log(np.array(pts)).T
-            out[stage] = float(np.polyfit(n, s, 1)[0])
-    return out
+    for stage in sorted({s for r in big for s in r["stages"]}):
+        out[stage] = _slope([(r["n"], r["stages"][stage]["s"]) for r in big
+                             if stage in r["stages"]])
+    out["total"] = _slope([(r["n"], r["wall_s"]) for r in big])
+    out["peak memory"] = _slope([(r["n"], r["peak_mb"]) for r in big])
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def table(runs: list[dict], title: str) -> list[str]:
@@ -280,18 +280,10 @@ def report(extractor: list[dict], pipeline: list[dict], real: list[dict], args) 
         lines += table(pipeline, "GraMixC + XGBoost (n × 50 synthetic)") + [""]
     fits = {"extractor": exponents(extractor, args.fit_from),
             "pipeline": exponents(pipeline, args.fit_from)}
-    lines += [f"Fitted exponent b in time ∝ n^b (sizes ≥ {args.fit_from:,}):", "",
+    lines += [f"Fitted exponent b in time (memory) ∝ n^b (sizes ≥ {args.fit_from:,}):", "",
               "| stage | b |", "|---|---|"]
     for kind, ex in fits.items():
         lines += [f"| {kind}: {stage} | {b:.2f} |" for stage, b in ex.items()]
-    for kind, runs in (("extractor", extractor), ("pipeline", pipeline)):
-        pts = [(r["n"], r["peak_mb"]) for r in runs if r["n"] >= args.fit_from]
-        if len(pts) >= 2:
-            import numpy as np
-
-            b = float(np.polyfit(*np.log(np.array(pts)).T, 1)[0])
-            fits[kind]["peak memory"] = b
-            lines.append(f"| {kind}: peak memory | {b:.2f} |")
     text = "\n".join(lines)
     print(text)
     write_results(f"{args.name}.txt", text)

@@ -518,8 +518,10 @@ class NeighborTargetEncoder:
         self.folds_ = None
         return self
 
-    def _means(self, neighbors, valid, prior) -> np.ndarray:
-        vals = self.targets_[neighbors]  # (n, K, q)
+    def _means(self, neighbors, valid, prior, vals=None) -> np.ndarray:
+        """Means of each row's first ``k`` ``valid`` neighbours, shortfall from ``prior``
+        (``vals``: the neighbours' targets ``(n, K, q)``, gathered here when None)."""
+        vals = self.targets_[neighbors] if vals is None else vals
         out = []
         for k, sel in zip(self.sizes, _first_valid(neighbors, valid, self.sizes)):
             got = sel.sum(axis=1)
@@ -538,20 +540,23 @@ class NeighborTargetEncoder:
         deeper than ``max(sizes)``.
         """
         neighbors = np.asarray(neighbors)
-        if not self.bag_folds or getattr(self, "folds_", None) is None:
+        bags = self._fold_bags() if self.bag_folds else []
+        if not bags:
             return self._means(neighbors, self.usable_[neighbors], self.prior_[None, :])
-        out, count = 0.0, 0
-        for folds in self.folds_:
+        vals = self.targets_[neighbors]  # gathered once for every fold
+        return sum(self._means(neighbors, keep[neighbors], prior[None, :], vals)
+                   for keep, prior in bags) / len(bags)
+
+    def _fold_bags(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(readable rows, their mean target)`` outside every fold of every repetition of
+        :meth:`fit_crossfit` (none before it; a fold holding every usable row is skipped)."""
+        bags = []
+        for folds in getattr(self, "folds_", None) or []:
             for f in np.unique(folds[self.usable_]):
                 keep = self.usable_ & (folds != f)
-                if not keep.any():  # one fold holds every usable row: nothing outside it
-                    continue
-                prior = self.targets_[keep].mean(axis=0)
-                out = out + self._means(neighbors, keep[neighbors], prior[None, :])
-                count += 1
-        if count == 0:
-            return self._means(neighbors, self.usable_[neighbors], self.prior_[None, :])
-        return out / count
+                if keep.any():
+                    bags.append((keep, self.targets_[keep].mean(axis=0)))
+        return bags
 
     def fit_crossfit(self, y: np.ndarray, neighbors, folds,
                      rows: np.ndarray | None = None) -> np.ndarray:

@@ -213,8 +213,8 @@ def test_bench_crossfit_schemes(monkeypatch):
     Y = rng.normal(size=(n, 1))
     folds = np.arange(n) % 3
     monkeypatch.setattr(bc, "SIZES", (4,))
-    tr1, te1 = bc.neighbour_means(nb_tr, nb_te, Y, [folds], bag_test=False)
-    tr2, te2 = bc.neighbour_means(nb_tr, nb_te, Y, [folds], bag_test=True)
+    tr1, te1 = bc.neighbour_means(nb_tr, nb_te, Y[:, 0], [folds], bag_test=False)
+    tr2, te2 = bc.neighbour_means(nb_tr, nb_te, Y[:, 0], [folds], bag_test=True)
     np.testing.assert_allclose(tr1, tr2)
     own = [j for j in nb_tr[0] if folds[j] != folds[0]][:4]
     np.testing.assert_allclose(tr1[0, 0], Y[own, 0].mean())

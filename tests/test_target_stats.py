@@ -104,15 +104,19 @@ def test_parent_shrinkage_follows_the_lineage():
     assert p.tables[1][2, 0] > g.tables[1][2, 0]
 
 
+def _nearest_others(X, depth):
+    """Each row's ``depth`` nearest other rows, nearest first (exact, brute force)."""
+    d = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    return np.argsort(d, axis=1)[:, :depth]
+
+
 def test_neighbor_encoder_crossfit_never_reads_own_fold():
     from gramixc.target_stats import NeighborTargetEncoder
 
     rng = np.random.default_rng(1)
     n = 120
-    X = rng.normal(size=(n, 3))
-    d = np.linalg.norm(X[:, None] - X[None], axis=2)
-    np.fill_diagonal(d, np.inf)
-    nb = np.argsort(d, axis=1)[:, :60]
+    nb = _nearest_others(rng.normal(size=(n, 3)), 60)
     y = rng.normal(size=n)
     folds = fold_ids(n, 4, 0)
     enc = NeighborTargetEncoder(sizes=(3, 10))
@@ -137,10 +141,7 @@ def test_neighbor_encoder_bag_folds_reads_new_rows_like_training_rows():
 
     rng = np.random.default_rng(3)
     n = 90
-    X = rng.normal(size=(n, 2))
-    d = np.linalg.norm(X[:, None] - X[None], axis=2)
-    np.fill_diagonal(d, np.inf)
-    nb = np.argsort(d, axis=1)[:, :40]
+    nb = _nearest_others(rng.normal(size=(n, 2)), 40)
     y = rng.normal(size=n)
     folds = [fold_ids(n, 3, 0), fold_ids(n, 3, 1)]
     plain = NeighborTargetEncoder(sizes=(4,))
