@@ -96,7 +96,7 @@ _COMMON_PARAMETERS = """\
         Repetitions of the cross-fitting with other fold splits; a training row's
         statistics are averaged over them (less fold noise, still never reading
         its own fold).
-    test_encoding : {"full", "folds"}, default="full"
+    test_encoding : {"full", "folds"}, default="folds"
         How new rows' neighbour means are read: ``"full"`` = from all training
         rows (as scikit-learn's ``TargetEncoder`` encodes new rows); ``"folds"`` =
         averaged over the cross-fitting fold encoders (each reads the rows outside
@@ -712,7 +712,7 @@ class _GraMixCPredictor(_GraMixCBase):
     def __init__(self, extractor=None, k=None, metric=None, max_clusters="auto",
                  n_configurations="auto", max_configurations=16, neighbors=(5, 15, 50, 150),
                  n_seeds=1, shrinkage="global", smoothing=5.0, cv=5, n_repeats=1,
-                 test_encoding="full", hidden=(256, 128, 64), dropout=0.2, fusion=None,
+                 test_encoding="folds", hidden=(256, 128, 64), dropout=0.2, fusion=None,
                  n_jobs=None, random_state=None, verbose=False):
         self.extractor = extractor
         self.k = k
@@ -1121,7 +1121,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     def __init__(self, extractor=None, k=None, metric=None, max_clusters="auto",
                  n_configurations="auto", max_configurations=16, neighbors=(5, 15, 50, 150),
                  n_seeds=1, shrinkage="global", smoothing=5.0, cv=5, n_repeats=1,
-                 test_encoding="full", task="auto",
+                 test_encoding="folds", task="auto",
                  features="auto", passthrough=True, reference_estimator=None,
                  head_hidden=(64,), fusion=None, n_jobs=None, random_state=None,
                  verbose=False):
