@@ -149,6 +149,15 @@ def _child(kind: str, n: int) -> dict:
             timings["xgboost"] = total - sum(g.timings_.values())
             extra = {"chosen": g.feature_set_}
         wall = time.perf_counter() - t0
+    if kind in ("extractor", "fashion"):
+        # what two runs of one size can be compared by: the same seed must give the
+        # same graph and the same sweep
+        import hashlib
+
+        extra["graph_sha1"] = hashlib.sha1(
+            np.ascontiguousarray(ext.graph_.indices).tobytes()).hexdigest()
+        extra["gammas"] = [float(g) for g in ext.sweep_.run_gammas]
+        extra["configuration_clusters"] = [int(k) for k in ext.configurations_.n_clusters]
     windows = stage_windows(t0, timings)
     stages = {name: {"s": round(s, 3), "peak_mb": round(mem.peak(*windows[name]), 1)}
               for name, s in timings.items()}

@@ -23,7 +23,7 @@ from ._validation import check_features
 from .assign import knn_vote, recluster_assign, soft_votes, vote_weights
 from .configurations import Configurations, find_configurations
 from .graph import NeighborIndex, knn_graph
-from .sweep import resolution_sweep
+from .sweep import resolution_sweep, resolve_n_resolutions, resolve_spacing
 
 __all__ = ["ConfigurationExtractor"]
 
@@ -47,8 +47,13 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         λ of the λ-equalisation (every point's outgoing weights sum to λ).
     resolutions : "auto" or array-like of float, default="auto"
         Resolution grid; ``"auto"`` brackets it from the graph.
-    n_resolutions : int, default=24
-        Size of the automatic grid.
+    n_resolutions : int or "auto", default="auto"
+        Size of the automatic grid (``"auto"``: 24 log-spaced in γ, 12 along the
+        cluster-count curve, see ``spacing``).
+    spacing : {"auto", "gamma", "curve"}, default="auto"
+        Layout of the automatic grid: log-spaced in γ, or evenly along the probed
+        curve of log cluster count against log γ; ``"auto"``: ``"gamma"`` up to
+        50,000 rows, ``"curve"`` above (see :func:`~gramixc.sweep.resolution_sweep`).
     objective : {"modularity", "CPM"}, default="modularity"
     backend : {"igraph", "leidenalg"}, default="igraph"
     directed : bool, default=False
@@ -117,7 +122,8 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         scale: bool = True,
         lam: float = 1.0,
         resolutions="auto",
-        n_resolutions: int = 24,
+        n_resolutions: int | str = "auto",
+        spacing: str = "auto",
         objective: str = "modularity",
         backend: str = "igraph",
         directed: bool = False,
@@ -138,6 +144,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         self.lam = lam
         self.resolutions = resolutions
         self.n_resolutions = n_resolutions
+        self.spacing = spacing
         self.objective = objective
         self.backend = backend
         self.directed = directed
@@ -162,6 +169,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"out_of_sample must be 'knn' or 'recluster', got {self.out_of_sample!r}"
             )
+        resolve_n_resolutions(self.n_resolutions, resolve_spacing(self.spacing, 0))
         if self.max_clusters is not None and (
             not isinstance(self.max_clusters, numbers.Integral) or self.max_clusters < 2
         ):
@@ -183,6 +191,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
                           backend=self.knn_backend, random_state=seed_graph, n_jobs=self.n_jobs)
         sweep = resolution_sweep(
             graph, resolutions=self.resolutions, n_resolutions=self.n_resolutions,
+            spacing=self.spacing,
             objective=self.objective, backend=self.backend, directed=self.directed,
             refine=self.refine, min_cluster_size=self.min_cluster_size, n_jobs=self.n_jobs,
             random_state=seed_sweep, verbose=verbose,

@@ -196,6 +196,24 @@ def test_bench_scaling_smoke(tmp_path, monkeypatch):
     assert "total" in res["exponents"]["extractor"]
     assert img.stat().st_size > 10_000
     assert "Fitted exponent" in (tmp_path / "bench_scaling.txt").read_text()
+    # what two runs of one size are compared by
+    assert len(res["extractor"][0]["graph_sha1"]) == 40
+    assert len(res["extractor"][0]["configuration_clusters"]) == \
+        res["extractor"][0]["n_configurations"]
+
+
+def test_bench_spacing_smoke(tmp_path, monkeypatch, capsys):
+    # both layouts on one small graph; the coverage row has one ARI per gamma configuration
+    import _results
+    import bench_spacing
+
+    monkeypatch.setattr(_results, "RESULTS", str(tmp_path))
+    bench_spacing.main(["--n", "2000", "--coverage-rows", "500"])
+    text = (tmp_path / "bench_spacing.txt").read_text()
+    assert "| gamma | 24 |" in text and "| curve | auto |" in text
+    row = text.split("| best ARI | ")[1].split("\n")[0]
+    aris = [float(v) for v in row.strip(" |").split(" | ")]
+    assert all(0.0 <= a <= 1.0 + 1e-9 for a in aris) and max(aris) > 0.5
 
 
 def test_bench_crossfit_schemes(monkeypatch):

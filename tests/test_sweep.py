@@ -90,3 +90,72 @@ def test_n_iterations_auto_and_validation():
     for bad in (0, -1, "two", 1.5, True):
         with pytest.raises(ValueError, match="n_iterations"):
             resolve_iterations(bad, 10)
+
+
+def test_curve_spacing_brackets_the_range_in_fewer_runs(graph):
+    # "curve": both walks side by side (the coarse one jumping to the components'
+    # crossing), the grid laid along log K(log γ); same range criteria as "gamma"
+    gamma = resolution_sweep(graph, random_state=0, refine=False, spacing="gamma",
+                             n_resolutions=12)
+    curve = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
+                             n_resolutions=12)
+    k, runs = curve.n_clusters, dict(zip(curve.run_gammas, curve.run_partition))
+    lo, hi = curve.gamma_range
+    assert k[runs[lo]] <= 2 and graph.n / k[runs[hi]] <= 5.0
+    probes = lambda s: sum(r == "probe" for r in s.run_kind)  # noqa: E731
+    assert probes(curve) < probes(gamma)
+    assert len(find_configurations(curve)) >= 4
+    # the same seed gives the same sweep, whatever n_jobs
+    again = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
+                             n_resolutions=12, n_jobs=2)
+    np.testing.assert_array_equal(curve.memberships, again.memberships)
+    np.testing.assert_array_equal(curve.run_gammas, again.run_gammas)
+
+
+def test_curve_grid_is_even_along_the_probed_curve():
+    from gramixc.sweep import _curve_position, _even_grid
+
+    # K flat (10) from γ = 1e-3 to 1, then K = 10 γ up to γ = 1e3: the flat half of
+    # the log γ range is half of the x-axis but none of the y-axis
+    gammas = np.geomspace(1e-3, 1e3, 13)
+    ks = np.where(gammas < 1, 10.0, 10.0 * gammas)
+    pos = _curve_position(gammas, ks, 1e-3, 1e3)
+    grid = _even_grid(pos, 1e-3, 1e3, 9)
+    assert grid[0] == 1e-3 and grid[-1] == 1e3 and np.all(np.diff(grid) > 0)
+    steps = np.diff(pos(grid))
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-9)
+    # the flat half (length 0.5) holds fewer points than the climbing half (√1.25)
+    assert (grid < 1).sum() < (grid > 1).sum()
+
+
+def test_spacing_and_n_resolutions_auto_and_validation(graph):
+    from gramixc.extractor import ConfigurationExtractor
+    from gramixc.sweep import SPACING_AUTO_MAX_N, resolve_n_resolutions, resolve_spacing
+
+    assert resolve_spacing("auto", SPACING_AUTO_MAX_N) == "gamma"
+    assert resolve_spacing("auto", SPACING_AUTO_MAX_N + 1) == "curve"
+    assert resolve_n_resolutions("auto", "gamma") == 24
+    assert resolve_n_resolutions("auto", "curve") == 12
+    with pytest.raises(ValueError, match="spacing"):
+        resolution_sweep(graph, spacing="log")
+    for bad in (1, "many", 2.5, True):
+        with pytest.raises(ValueError, match="n_resolutions"):
+            resolution_sweep(graph, n_resolutions=bad)
+    with pytest.raises(ValueError, match="refine"):  # before any Leiden run
+        resolution_sweep(graph, refine="yes")
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(ValueError, match="spacing"):  # before any work
+        ConfigurationExtractor(spacing="even").fit(X)
+    with pytest.raises(ValueError, match="n_resolutions"):
+        ConfigurationExtractor(n_resolutions=0).fit(X)
+
+
+def test_walks_stop_when_even_the_coarsest_partition_is_fine_enough():
+    # min_cluster_size above n: every partition is "fine enough", the fine walk going
+    # down must stop at the components instead of probing 60 (or 120) ever smaller γ
+    rng = np.random.default_rng(0)
+    g = knn_graph(rng.normal(size=(120, 3)), k=5, random_state=0)
+    for spacing in ("gamma", "curve"):
+        s = resolution_sweep(g, random_state=0, refine=False, spacing=spacing,
+                             min_cluster_size=500.0, n_resolutions=6)
+        assert sum(r == "probe" for r in s.run_kind) < 20
