@@ -287,7 +287,7 @@ def test_test_encoding_folds_bags_new_rows_over_the_fold_encoders(cluster_task):
     # the all-rows means and follow them closely
     Xtr, Xte, ytr, yte = cluster_task[1]
     kw = dict(random_state=0, features="neighbors", passthrough=False, n_configurations=2)
-    full = GraMixC(test_encoding="full", **kw)
+    full = GraMixC(**kw)  # the default
     folds = GraMixC(test_encoding="folds", **kw)
     np.testing.assert_array_equal(full.fit_transform(Xtr, ytr), folds.fit_transform(Xtr, ytr))
     a, b = full.transform(Xte), folds.transform(Xte)
