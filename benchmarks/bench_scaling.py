@@ -215,13 +215,11 @@ def plot(extractor: list[dict], pipeline: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 9))
-    for row, (runs, title) in enumerate([(extractor, "ConfigurationExtractor.fit + assign"),
-                                         (pipeline, "GraMixC + XGBoost fit")]):
-        if not runs:
-            axes[row, 0].set_visible(False)
-            axes[row, 1].set_visible(False)
-            continue
+    panels = [(runs, title) for runs, title in
+              [(extractor, "ConfigurationExtractor.fit + assign"),
+               (pipeline, "GraMixC + XGBoost fit")] if runs]
+    fig, axes = plt.subplots(len(panels), 2, figsize=(12, 4.5 * len(panels)), squeeze=False)
+    for row, (runs, title) in enumerate(panels):
         stages = [s for s in dict.fromkeys(s for r in runs for s in r["stages"])
                   if any(r["stages"].get(s, {"s": 0})["s"] > 0 for r in runs)]
         n = [r["n"] for r in runs]

@@ -391,8 +391,9 @@ def resolution_sweep(
         and more where it climbs, and the walks that bracket the range run side by
         side (:func:`_auto_range_curve`); ``"auto"``: ``"gamma"`` up to
         :data:`SPACING_AUTO_MAX_N` vertices, ``"curve"`` above, where refinement is
-        off and every run costs seconds to a minute (10⁵ rows: 12 runs along the
-        curve found 10 configurations in 15 s, 24 log-spaced runs 17 in 39 s).
+        off and every run costs seconds to a minute (10⁵ rows,
+        ``benchmarks/bench_spacing.py``: 12 runs along the curve found 10
+        configurations in 17 s, 24 log-spaced runs 16 in 34 s).
 
     Returns
     -------
