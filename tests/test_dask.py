@@ -49,6 +49,18 @@ def test_sweep_on_the_cluster_gives_the_single_machine_configurations(client):
         np.testing.assert_array_equal(a, b)
 
 
+def test_curve_layout_on_the_cluster_matches_the_single_machine(client):
+    # the large-graph layout (side-by-side walks, grid along the curve), forced on a
+    # small graph: its rounds go to the workers and give the same sweep
+    X, _, _ = make_hierarchical_blobs(n_per_cluster=30, random_state=1)
+    kw = dict(spacing="curve", refine=False, random_state=0)
+    local = ConfigurationExtractor(**kw).fit(X)
+    with joblib.parallel_backend("dask"):
+        on_dask = ConfigurationExtractor(n_jobs=-1, **kw).fit(X)
+    np.testing.assert_array_equal(on_dask.sweep_.run_gammas, local.sweep_.run_gammas)
+    np.testing.assert_array_equal(on_dask.configurations_.ids, local.configurations_.ids)
+
+
 def test_transform_and_predict_block_by_block(client):
     X, _, _ = make_hierarchical_blobs(n_per_cluster=30, random_state=1)
     ext = ConfigurationExtractor(random_state=0).fit(X)
