@@ -63,18 +63,20 @@ def resolve_spacing(spacing, n: int) -> str:
     return spacing
 
 
+def _auto_or_int(value, name: str, minimum: int, auto: int) -> int:
+    """``value`` as an integer ≥ ``minimum``, ``"auto"`` as ``auto``; anything else raises."""
+    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if isinstance(value, str) and value == "auto":
+        return int(auto)
+    if isinstance(value, (str, bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"{name} must be {what} or 'auto', got {value!r}")
+    return int(value)
+
+
 def resolve_n_resolutions(n_resolutions, spacing: str) -> int:
     """Size of the automatic grid (``"auto"`` → 24 log-spaced in γ, 12 along the curve)."""
-    if isinstance(n_resolutions, str):
-        if n_resolutions != "auto":
-            raise ValueError(f"n_resolutions must be an integer >= 2 or 'auto', "
-                             f"got {n_resolutions!r}")
-        return 12 if spacing == "curve" else 24
-    if isinstance(n_resolutions, bool) or not isinstance(n_resolutions, (int, np.integer)) \
-            or n_resolutions < 2:
-        raise ValueError(f"n_resolutions must be an integer >= 2 or 'auto', "
-                         f"got {n_resolutions!r}")
-    return int(n_resolutions)
+    return _auto_or_int(n_resolutions, "n_resolutions", 2, 12 if spacing == "curve" else 24)
 
 
 def _curve_position(gammas, n_clusters, lo: float, hi: float):
@@ -117,16 +119,7 @@ def _even_grid(position, lo: float, hi: float, size: int) -> np.ndarray:
 
 def resolve_iterations(n_iterations, n: int) -> int:
     """Leiden iterations per run for a graph of ``n`` vertices (``"auto"`` → 2 or 1)."""
-    if isinstance(n_iterations, str):
-        if n_iterations != "auto":
-            raise ValueError(f"n_iterations must be a positive integer or 'auto', "
-                             f"got {n_iterations!r}")
-        return 2 if n <= ITERATIONS_AUTO_MAX_N else 1
-    if isinstance(n_iterations, bool) or not isinstance(n_iterations, (int, np.integer)) \
-            or n_iterations < 1:
-        raise ValueError(f"n_iterations must be a positive integer or 'auto', "
-                         f"got {n_iterations!r}")
-    return int(n_iterations)
+    return _auto_or_int(n_iterations, "n_iterations", 1, 2 if n <= ITERATIONS_AUTO_MAX_N else 1)
 
 
 # --------------------------------------------------------------------------- backends
