@@ -29,6 +29,7 @@ from bench_cost import make_data
 
 def main(argv=None) -> None:
     from sklearn.metrics import adjusted_rand_score
+    from sklearn.preprocessing import StandardScaler
 
     from gramixc.configurations import find_configurations
     from gramixc.graph import knn_graph
@@ -40,8 +41,6 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
 
     X, _ = make_data(args.n)
-    from sklearn.preprocessing import StandardScaler
-
     graph = knn_graph(StandardScaler().fit_transform(X), k=15, random_state=0)
     rows, found = [], {}
     for spacing, n_res in (("gamma", 24), ("curve", "auto")):

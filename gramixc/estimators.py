@@ -104,7 +104,7 @@ _COMMON_PARAMETERS = """\
         (``benchmarks/bench_crossfit.py``: XGBoost +0.001 … +0.003 over ``"full"``
         on diabetes, boston, abalone, breast_cancer, 5 seeds; but the benchmark
         suite with it as the default gained +0.0001 R²/accuracy on average under
-        XGBoost, 6 sets better, 4 worse, wine −0.011 and NCBI 16S −0.015 worse,
+        XGBoost, 6 sets better, 4 worse — NCBI 16S −0.012, wine −0.011 —
         ``benchmarks/results/benchmarks_test_encoding_folds.json``). Cluster
         statistics are always read from all rows.
 """

@@ -280,6 +280,7 @@ class _Collector:
         self.objective, self.directed = objective, directed
         self.keys: dict[bytes, int] = {}
         self.memberships: list[np.ndarray] = []
+        self.n_clusters: list[int] = []  # of every distinct partition
         self.h_a: list[float] = []
         self.h_r: list[float] = []
         self.run_gammas: list[float] = []
@@ -294,6 +295,7 @@ class _Collector:
             idx = len(self.memberships)
             self.keys[key] = idx
             self.memberships.append(canon)
+            self.n_clusters.append(int(canon.max()) + 1)
             a, r = partition_lines(
                 canon[None, :], self.edges, self.weights, self.n, self.objective, self.directed
             )
@@ -310,7 +312,7 @@ class _Collector:
 
     def n_clusters_of_runs(self) -> np.ndarray:
         """Number of clusters each run so far returned."""
-        return np.array([int(self.memberships[i].max()) + 1 for i in self.run_partition])
+        return np.array([self.n_clusters[i] for i in self.run_partition])
 
 
 # ------------------------------------------------------------------------------ sweep
@@ -472,9 +474,9 @@ def resolution_sweep(
             probed = np.array(col.run_gammas)
             position = (_curve_position(probed, col.n_clusters_of_runs(), lo, hi)
                         if spacing == "curve" else np.log)
-            grid = _even_grid(position, lo, hi, int(n_resolutions))
+            grid = _even_grid(position, lo, hi, n_resolutions)
             # skip grid points within half a grid step of a probe already solved
-            half = 0.5 * (position(hi) - position(lo)) / max(int(n_resolutions) - 1, 1)
+            half = 0.5 * (position(hi) - position(lo)) / max(n_resolutions - 1, 1)
             near = np.abs(position(grid)[:, None] - position(probed)[None, :]).min(axis=1) < half
             grid = grid[~near | (grid == lo) | (grid == hi)]
         else:
@@ -646,13 +648,7 @@ def _auto_range(solve, col, graph, objective, n_comp, min_cluster_size, batch):
     n = graph.n
     step = np.sqrt(10.0)
     size = max(float(min_cluster_size), 1.0)
-    if objective == "modularity":
-        coarse_start = 1.0
-        fine_start = max(n / (graph.k * size), 1.0)
-    else:  # CPM: from the whole-graph edge density to a few-point cluster's density
-        density = graph.total_weight / max(n * (n - 1) / 2.0, 1.0)
-        coarse_start = float(np.sqrt(density * 2.0 * graph.lam / size))
-        fine_start = 2.0 * graph.lam / size
+    coarse_start, fine_start = _range_starts(graph, objective, min_cluster_size)
 
     def walk(start, factor, done):
         """Solve start·factor^i in batches until done(K) holds; return that γ."""
@@ -660,13 +656,13 @@ def _auto_range(solve, col, graph, objective, n_comp, min_cluster_size, batch):
         for b in range(0, 60, batch):
             chunk = gammas[b:b + batch]
             for g, idx in zip(chunk, solve(chunk, "probe")):
-                if done(int(col.memberships[idx].max()) + 1):
+                if done(col.n_clusters[idx]):
                     return float(g)
         return float(gammas[-1])
 
     lo = walk(coarse_start, 1.0 / step, lambda k: k <= n_comp + 1)
     hi0 = max(fine_start, lo * step)
-    k_hi0 = int(col.memberships[solve([hi0], "probe")[0]].max()) + 1
+    k_hi0 = col.n_clusters[solve([hi0], "probe")[0]]
     if n / k_hi0 <= size:  # fine enough already: the coarsest γ that still is
         hi = walk(hi0, 1.0 / step, lambda k: n / k > size or k <= n_comp + 1) * step
         hi = max(min(hi, hi0), lo * step)
@@ -701,9 +697,6 @@ def _auto_range_curve(solve, col, graph, objective, n_comp, min_cluster_size):
     size = max(float(min_cluster_size), 1.0)
     coarse_start, fine_start = _range_starts(graph, objective, min_cluster_size)
 
-    def n_clusters(idx):
-        return int(col.memberships[idx].max()) + 1
-
     # each walk yields its next γ and receives [(γ, partition index), ...]: its own γ
     # and, when it is the only walk left and steps by a fixed factor, the γ after it too
     # (the same two probes per round whatever n_jobs, so the result does not depend on it)
@@ -714,7 +707,7 @@ def _auto_range_curve(solve, col, graph, objective, n_comp, min_cluster_size):
         for _ in range(60):
             solved = yield g
             for gg, idx in solved:
-                if n_clusters(idx) <= n_comp + 1:
+                if col.n_clusters[idx] <= n_comp + 1:
                     return gg
             g, idx = solved[-1]
             nxt = g / step
@@ -729,16 +722,16 @@ def _auto_range_curve(solve, col, graph, objective, n_comp, min_cluster_size):
     def fine():
         g = max(fine_start, coarse_start * step)
         ((_, idx),) = yield g
-        down = n / n_clusters(idx) <= size  # fine enough already: the coarsest γ that still is
+        down = n / col.n_clusters[idx] <= size  # fine enough already: the coarsest γ that still is
         # going up, the next probe is aimed just past the target, so a second one beyond
         # it would mostly be wasted on the dearest runs of all: one per round
         direction[1] = 1.0 / step if down else None
         for _ in range(60):
-            if down and n_clusters(idx) <= n_comp + 1:
+            if down and col.n_clusters[idx] <= n_comp + 1:
                 return g  # nothing coarser exists: every partition is fine enough
             solved = yield g * (direction[1] or upward(g, idx))
             for gg, idx in solved:
-                fine_enough = n / n_clusters(idx) <= size
+                fine_enough = n / col.n_clusters[idx] <= size
                 if down and not fine_enough:
                     return g
                 if not down and fine_enough:
@@ -750,9 +743,9 @@ def _auto_range_curve(solve, col, graph, objective, n_comp, min_cluster_size):
         """The factor to the γ predicted to reach 1.25× the clusters of mean size
         ``size`` from the slope of log K against log γ at the fine end (between
         ×10^¼ and ×√10): the finest runs are the dearest, overshooting costs most."""
-        k = n_clusters(idx)
-        coarser = [(gg, n_clusters(i)) for gg, i in zip(col.run_gammas, col.run_partition)
-                   if gg < g and n_clusters(i) < k]
+        k = col.n_clusters[idx]
+        coarser = [(gg, col.n_clusters[i]) for gg, i in zip(col.run_gammas, col.run_partition)
+                   if gg < g and col.n_clusters[i] < k]
         if not coarser:
             return step
         g0, k0 = max(coarser)
