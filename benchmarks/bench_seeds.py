@@ -11,6 +11,8 @@ Usage::
 
     python benchmarks/bench_seeds.py                          # 16s_ncbi, seeds 0 1 2
     python benchmarks/bench_seeds.py --dataset diabetes --seeds 0 1 2 3
+    python benchmarks/bench_seeds.py --datasets diabetes boston wine breast_cancer \
+        abalone --predictors xgboost                          # one table per dataset
 
 Prints the paired Δ over the predictor alone per seed and the mean ± std over seeds;
 raw rows in ``benchmarks/results/seeds_<dataset>.json``, the table in
@@ -74,40 +76,48 @@ def deltas(rows, seed, kind, variant, key):
             if r["seed"] == seed and r["predictor"] == kind and r["variant"] == variant]
 
 
-def main(argv=None) -> None:
-    from suite import load_bench_data
+def table(rows, name: str, task: str, seeds, predictors) -> str:
+    """Per predictor and variant: Δ per seed, mean and std over seeds, GraMixC's choices."""
+    from collections import Counter
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dataset", default="16s_ncbi")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--predictors", nargs="+", default=["xgboost", "linear"])
-    args = ap.parse_args(argv)
-    bd = load_bench_data(args.dataset, False)
-    print(f"{bd.name}: {bd.note}", flush=True)
-    rows = []
-    for seed in args.seeds:
-        rows += run_seed(bd, seed, args.predictors, log=lambda m: print(m, flush=True))
-    write_results(f"seeds_{bd.name}.json", json.dumps(rows, indent=1))
-    key = "r2" if bd.task == "regression" else "accuracy"
-    lines = ["| predictor | variant | " + " | ".join(f"seed {s}: Δ{key}" for s in args.seeds)
+    key = "r2" if task == "regression" else "accuracy"
+    lines = ["| predictor | variant | " + " | ".join(f"seed {s}: Δ{key}" for s in seeds)
              + " | mean over seeds | std over seeds | chosen (GraMixC) |",
-             "|---|---|" + "---|" * (len(args.seeds) + 3)]
-    for kind in args.predictors:
+             "|---|---|" + "---|" * (len(seeds) + 3)]
+    for kind in predictors:
         for variant in VARIANTS[1:]:
-            per = [float(np.mean(deltas(rows, s, kind, variant, key))) for s in args.seeds]
+            per = [float(np.mean(deltas(rows, s, kind, variant, key))) for s in seeds]
             chosen = ""
             if variant == "+GraMixC":
-                from collections import Counter
-
                 got = Counter(r["chosen"] for r in rows
                               if r["predictor"] == kind and r["variant"] == variant)
                 chosen = ", ".join(f"{c} {n}" for c, n in got.most_common())
             lines.append(f"| {kind} | {variant} | " + " | ".join(f"{d:+.3f}" for d in per)
                          + f" | **{np.mean(per):+.3f}** | {np.std(per):.3f} | {chosen} |")
-    lines.append(f"\n{bd.name}, {len(args.seeds)} seeds × 5 outer folds; Δ = paired "
+    lines.append(f"\n{name}, {len(seeds)} seeds × 5 outer folds; Δ = paired "
                  f"difference to the same predictor alone, mean over the folds of a seed.")
-    print("\n".join(lines))
-    write_results(f"bench_seeds_{bd.name}.txt", "\n".join(lines))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    from suite import load_bench_data
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", "--datasets", dest="datasets", nargs="+",
+                    default=["16s_ncbi"], help="suite datasets, one table each")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--predictors", nargs="+", default=["xgboost", "linear"])
+    args = ap.parse_args(argv)
+    for name in args.datasets:
+        bd = load_bench_data(name, False)
+        print(f"{bd.name}: {bd.note}", flush=True)
+        rows = []
+        for seed in args.seeds:
+            rows += run_seed(bd, seed, args.predictors, log=lambda m: print(m, flush=True))
+        write_results(f"seeds_{bd.name}.json", json.dumps(rows, indent=1))
+        text = table(rows, bd.name, bd.task, args.seeds, args.predictors)
+        print(text)
+        write_results(f"bench_seeds_{bd.name}.txt", text)
 
 
 if __name__ == "__main__":

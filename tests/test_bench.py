@@ -240,3 +240,23 @@ def test_bench_crossfit_schemes(monkeypatch):
     want = np.mean([[Y[[j for j in row if folds[j] != f][:4], 0].mean() for row in nb_te]
                     for f in range(3)], axis=0)
     np.testing.assert_allclose(te2[:, 0], want)
+
+
+def test_bench_seeds_tables_every_dataset(tmp_path, monkeypatch):
+    # one table per dataset with a column per seed; GraMixC's row counts its choices
+    import _results
+    import bench_seeds
+    import suite
+
+    from gramixc.synthetic import make_cluster_regression
+
+    X, y, _ = make_cluster_regression(n_per_cluster=12, n_features=5, random_state=0)
+    monkeypatch.setattr(_results, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(suite, "load_bench_data", lambda name, quick: suite.BenchData(
+        name, X, y, "regression", None, note="tiny"))
+    bench_seeds.main(["--datasets", "a", "b", "--seeds", "0", "1", "--predictors", "linear"])
+    for name in ("a", "b"):
+        text = (tmp_path / f"bench_seeds_{name}.txt").read_text()
+        assert "| seed 0: Δr2 | seed 1: Δr2 |" in text and "| linear | +GraMixC |" in text
+        rows = json.loads((tmp_path / f"seeds_{name}.json").read_text())
+        assert {r["seed"] for r in rows} == {0, 1} and len(rows) == 2 * 5 * 4
