@@ -534,6 +534,9 @@ class _GraMixCBase(BaseEstimator):
         enc = NeighborTargetEncoder(self.neighbor_sizes_)
         k = enc.n_neighbors_needed(self.cv)
         k = min(k, n_train - 1 if X is None else n_train)
+        target = getattr(self, "target_neighbors_", None)
+        if target is not None and X is not None:
+            return target.kneighbors(X, k)
         return self.extractor_.kneighbors(X, n_neighbors=k)[1]
 
     def _select(self, m: int) -> np.ndarray:
@@ -583,6 +586,9 @@ class _GraMixCBase(BaseEstimator):
         """The ``max(neighbor_sizes_)`` nearest (``usable``) training rows of ``rows``
         outside their fold: ``nb_big`` first, deeper queries where it falls short."""
         rows = np.arange(len(folds)) if rows is None else np.asarray(rows)
+        target = getattr(self, "target_neighbors_", None)
+        if target is not None:
+            return target.outside(folds, max(self.neighbor_sizes_), rows=rows, usable=usable)
         ext = self.extractor_
         return crossfit_neighbors(lambda r, n: ext.kneighbors(rows=r, n_neighbors=n)[1],
                                   folds, max(self.neighbor_sizes_), rows=rows, usable=usable,
@@ -1062,6 +1068,14 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         The gate's first-stage model, cross-validated on ``X``. None =
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor` / ``Classifier``;
         pass your downstream model for the most faithful check.
+    neighbor_metric : {"graph", "target"}, default="graph"
+        Where the neighbour means (``knn{k}``) find their neighbours. ``"graph"``:
+        the extractor's (every standardised feature alike, the configurations'
+        space). ``"target"``: the standardised features weighted by their absolute
+        correlation with the target (:mod:`gramixc.target_metric`), the weights
+        cross-fitted with the means — a training row's neighbours are searched in
+        the space weighted from the other folds' rows only. Costs one neighbour
+        index per fold (and per nested fold for the gate).
     head_hidden : tuple of int, default=(64,)
         Hidden layers of the fusion model's head.
     fusion : Fusion, optional
@@ -1082,6 +1096,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     encoder_ : ClusterTargetEncoder or None
         Cluster target statistics of all training rows (serve ``transform``).
     neighbor_encoder_ : NeighborTargetEncoder or None
+    target_neighbors_ : TargetWeightedNeighbors or None
+        The target-weighted neighbour search (``neighbor_metric="target"``).
     fold_models_ : list
         ``(model, cluster encoder, neighbour encoder)`` of every fold; their
         average serves the fusion columns of new rows.
@@ -1118,6 +1134,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         "features": [StrOptions({"auto", *FEATURE_SETS}), list, tuple],
         "passthrough": ["boolean"],
         "reference_estimator": [None, HasMethods(["fit", "predict"])],
+        "neighbor_metric": [StrOptions({"graph", "target"})],
         "head_hidden": ["array-like"],
     }
 
@@ -1126,8 +1143,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                  n_seeds=1, shrinkage="global", smoothing=5.0, cv=5, n_repeats=1,
                  test_encoding="full", task="auto",
                  features="auto", passthrough=True, reference_estimator=None,
-                 head_hidden=(64,), fusion=None, n_jobs=None, random_state=None,
-                 verbose=False):
+                 neighbor_metric="graph", head_hidden=(64,), fusion=None, n_jobs=None,
+                 random_state=None, verbose=False):
         self.extractor = extractor
         self.k = k
         self.metric = metric
@@ -1145,6 +1162,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.features = features
         self.passthrough = passthrough
         self.reference_estimator = reference_estimator
+        self.neighbor_metric = neighbor_metric
         self.head_hidden = head_hidden
         self.fusion = fusion
         self.n_jobs = n_jobs
@@ -1272,6 +1290,14 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         self.bags_ = (self._seed_bags(seeds[2])
                       if "cluster_stats" in need or (needs_model and uses_stats)
                       else [self.ids_])
+        self.target_neighbors_ = None
+        if self.neighbor_metric == "target" and self.neighbor_sizes_:
+            from .target_metric import TargetWeightedNeighbors
+
+            Y = (np.eye(self._n_classes)[y_enc] if self.task_ == "classification"
+                 else y_enc.reshape(-1, 1))
+            self.target_neighbors_ = TargetWeightedNeighbors(
+                metric=self.extractor_.metric, random_state=int(seeds[1])).fit(X, Y)
         nb_big = (self._big_neighbors()
                   if "neighbor_means" in need or (needs_model and self.neighbor_sizes_)
                   else None)

@@ -296,6 +296,28 @@ def test_test_encoding_folds_bags_new_rows_over_the_fold_encoders(cluster_task):
     np.testing.assert_array_equal(b, pickle.loads(pickle.dumps(folds)).transform(Xte))
 
 
+def test_target_neighbor_metric_finds_neighbours_along_the_features_that_matter():
+    # 2 of 30 features carry the target: the neighbour means searched in the
+    # target-weighted space describe new rows far better than the graph's; training
+    # rows' columns are cross-fitted (fold f's columns ignore fold f's targets)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(900, 30))
+    y = np.tanh(2 * X[:, 0]) + np.exp(X[:, 1] / 2) + 0.1 * rng.normal(size=900)
+    kw = dict(random_state=0, features="neighbors", passthrough=False, n_configurations=2,
+              neighbors=(15,))
+    graph = GraMixC(**kw).fit(X[:700], y[:700])
+    target = GraMixC(neighbor_metric="target", **kw)
+    Z = target.fit_transform(X[:700], y[:700])
+    assert target.target_neighbors_ is not None and graph.target_neighbors_ is None
+    r = [np.corrcoef(g.transform(X[700:])[:, 0], y[700:])[0, 1] for g in (graph, target)]
+    assert r[1] > r[0] + 0.1, r
+    assert np.corrcoef(Z[:, 0], y[:700])[0, 1] > r[0]
+    again = pickle.loads(pickle.dumps(target))
+    np.testing.assert_array_equal(again.transform(X[700:]), target.transform(X[700:]))
+    auto = GraMixC(neighbor_metric="target", random_state=0, n_configurations=2)
+    assert auto.fit(X[:700], y[:700]).feature_set_ in ("neighbors", "neighbors+clusters")
+
+
 def test_label_aligned_extractor_and_zero_configurations():
     X, coarse, fine = make_hierarchical_blobs(n_per_cluster=20, random_state=3)
     clf = GraMixCClassifier(extractor=ConfigurationExtractor(align="labels"),
@@ -320,6 +342,7 @@ def test_label_aligned_extractor_and_zero_configurations():
      "conflicts"),
     (lambda: GraMixCRegressor(dropout=1.5), "dropout"),
     (lambda: GraMixC(test_encoding="bag"), "test_encoding"),
+    (lambda: GraMixC(neighbor_metric="cosine"), "neighbor_metric"),
 ])
 def test_every_parameter_validated_before_any_work(est, match):
     """Bad settings fail at once with a message naming them (no extractor, no training)."""
