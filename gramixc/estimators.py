@@ -1076,8 +1076,8 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         cross-fitted with the means — a training row's neighbours are searched in
         the space weighted from the other folds' rows only. Costs one neighbour
         index per fold (and per nested fold for the gate). Measured better on small
-        tables of a few informative features, worse on 1,280 k-mer features from
-        ~320 rows, where the weights are noisy (``docs/algorithms.md`` §7).
+        tables of a few informative features, worse on the 16S k-mer tables
+        (1,280 features; ``docs/algorithms.md`` §7).
     head_hidden : tuple of int, default=(64,)
         Hidden layers of the fusion model's head.
     fusion : Fusion, optional
