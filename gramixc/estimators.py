@@ -527,15 +527,20 @@ class _GraMixCBase(BaseEstimator):
         return bags
 
     def _big_neighbors(self, X=None) -> np.ndarray | None:
-        """Enough nearest training rows for every neighbourhood size (None without sizes)."""
+        """Enough nearest training rows for every neighbourhood size (None without sizes;
+        new rows from the target search when ``neighbor_metric="target"``)."""
         if not self.neighbor_sizes_:
             return None
         n_train = self.ids_.shape[0]
+        target = getattr(self, "target_neighbors_", None)
+        if target is not None and X is None:
+            # training rows' neighbours come from the target search, fold by fold
+            # (_outside_neighbors); no graph query to start from
+            return np.empty((n_train, 0), dtype=np.int64)
         enc = NeighborTargetEncoder(self.neighbor_sizes_)
         k = enc.n_neighbors_needed(self.cv)
         k = min(k, n_train - 1 if X is None else n_train)
-        target = getattr(self, "target_neighbors_", None)
-        if target is not None and X is not None:
+        if target is not None:
             return target.kneighbors(X, k)
         return self.extractor_.kneighbors(X, n_neighbors=k)[1]
 
