@@ -101,6 +101,14 @@ class TargetWeightedNeighbors:
     def fit(self, X: np.ndarray, Y: np.ndarray) -> TargetWeightedNeighbors:
         """Standardise ``X``, weight it from target columns ``Y`` (n, q), index it."""
         X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64)
+        if X.ndim != 2 or X.shape[0] < 2:
+            raise ValueError(f"X must be a 2-D array of at least 2 rows, got shape {X.shape}")
+        if Y.shape[0] != X.shape[0]:
+            raise ValueError(f"Y has {Y.shape[0]} rows but X has {X.shape[0]}: pass one target "
+                             f"row (or row of class indicators) per row of X")
+        if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+            raise ValueError("X and Y must be finite: impute or drop NaN/inf values first")
         self.mean_ = X.mean(axis=0)
         self.scale_ = X.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0
@@ -157,7 +165,13 @@ class TargetWeightedNeighbors:
     def kneighbors(self, X: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` nearest training rows of new rows ``X`` (all training rows' weights;
         standardised values clipped to the training range)."""
-        Z = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.mean_):
+            raise ValueError(f"X must have shape (n, {len(self.mean_)}) like the training rows, "
+                             f"got {X.shape}")
+        if not np.isfinite(X).all():
+            raise ValueError("X must be finite: impute or drop NaN/inf values first")
+        Z = (X - self.mean_) / self.scale_
         Z = np.clip(Z, self._lo, self._hi)
         _, idx = self._index.query(Z * self.weights_, k=min(k, self.n_train_))
         return idx.astype(np.int64)

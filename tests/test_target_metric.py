@@ -81,3 +81,16 @@ def test_metrics(metric):
     X, y = _wide(n=100, d=5)
     nb = TargetWeightedNeighbors(metric=metric).fit(X, y[:, None]).outside(np.arange(100) % 2, 3)
     assert nb.shape == (100, 3)
+
+
+def test_bad_input_is_named():
+    X, y = _wide(n=50, d=4)
+    with pytest.raises(ValueError, match="Y has 49 rows but X has 50"):
+        TargetWeightedNeighbors().fit(X, y[:49, None])
+    with pytest.raises(ValueError, match="finite"):
+        TargetWeightedNeighbors().fit(np.where(X > 2, np.nan, X), y[:, None])
+    tn = TargetWeightedNeighbors().fit(X, y[:, None])
+    with pytest.raises(ValueError, match=r"shape \(n, 4\)"):
+        tn.kneighbors(X[:, :3], 2)
+    with pytest.raises(ValueError, match="finite"):
+        tn.kneighbors(np.full((1, 4), np.inf), 2)
