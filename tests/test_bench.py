@@ -259,4 +259,33 @@ def test_bench_seeds_tables_every_dataset(tmp_path, monkeypatch):
         text = (tmp_path / f"bench_seeds_{name}.txt").read_text()
         assert "| seed 0: Δr2 | seed 1: Δr2 |" in text and "| linear | +GraMixC |" in text
         rows = json.loads((tmp_path / f"seeds_{name}.json").read_text())
-        assert {r["seed"] for r in rows} == {0, 1} and len(rows) == 2 * 5 * 4
+        assert {r["seed"] for r in rows} == {0, 1} and len(rows) == 2 * 5 * 5
+        assert "| linear | +1 config |" in text
+    # the goal over seeds, from the saved files alone
+    bench_seeds.main(["--goal", "--predictors", "linear"])
+    goal = (tmp_path / "bench_seeds_goal.txt").read_text()
+    assert "| a | 2 |" in goal and "| b | 2 |" in goal and "of 2 datasets" in goal
+
+
+def test_goal_table_counts():
+    # GraMixC against the best peer's mean over seeds, not any single seed's best
+    import bench_seeds
+
+    def rows(seed, deltas):
+        out = [{"seed": seed, "fold": f, "task": "regression", "predictor": "xgboost",
+                "variant": "alone", "r2": 0.5} for f in range(2)]
+        for variant, d in deltas.items():
+            out += [{"seed": seed, "fold": f, "task": "regression", "predictor": "xgboost",
+                     "variant": variant, "r2": 0.5 + d} for f in range(2)]
+        return out
+
+    res = {"near": rows(0, {"+TE": 0.010, "+kNN mean": 0.0, "+1 config": 0.0,
+                            "+GraMixC": 0.006})
+           + rows(1, {"+TE": 0.000, "+kNN mean": 0.0, "+1 config": 0.0, "+GraMixC": 0.006}),
+           "far": rows(0, {"+TE": 0.02, "+kNN mean": 0.0, "+1 config": 0.0,
+                           "+GraMixC": -0.001})}
+    text = bench_seeds.goal_table(res)
+    assert "| near | 2 | +0.0060 | 0.0000 | +TE +0.0050 | yes | yes |" in text
+    assert "| far | 1 | -0.0010 | 0.0000 | +TE +0.0200 | no | no |" in text
+    assert "within 0.005 of the best peer on 1 of 2 datasets, above xgboost alone on 1 of 2" \
+        in text
