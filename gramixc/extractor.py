@@ -274,7 +274,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             seed_pca = np.random.SeedSequence([int(seed_graph), 31337]).generate_state(1)[0]
             self.pca_ = PCA(n_components=n_comp, svd_solver="randomized",
                             random_state=int(seed_pca & 0x7FFFFFFF)).fit(Xs[rows])
-            Xs = self._scaled(X, new=False)
+            Xs = np.ascontiguousarray(self.pca_.transform(Xs))  # the scaled rows, projected
         if self.duplicate_map_ is not None and len(rows) < self.k + 1:
             raise ValueError(
                 f"X has only {len(rows)} distinct rows among {X.shape[0]}; the kNN graph "
