@@ -165,8 +165,9 @@ def benchmark(tok, y, args, log) -> list[dict]:
         seed = args.seed * 100 + fold
         cls_tr, cls_te = tok.cls_token[tr], tok.cls_token[te]
         t0 = time.perf_counter()
-        g = GraMixC(features="clusters", passthrough=False, random_state=seed)
-        C_tr, C_te = g.fit_transform(cls_tr, y[tr]), g.transform(cls_te)
+        g = GraMixC(features="clusters", random_state=seed)
+        d = cls_tr.shape[1]  # the cluster-mean columns only
+        C_tr, C_te = g.fit_transform(cls_tr, y[tr])[:, d:], g.transform(cls_te)[:, d:]
         t_cfg = time.perf_counter() - t0
         sets = {"[CLS] alone": (cls_tr, cls_te, 0.0),
                 "+ configurations": (np.hstack([cls_tr, C_tr]), np.hstack([cls_te, C_te]), t_cfg),
@@ -179,17 +180,17 @@ def benchmark(tok, y, args, log) -> list[dict]:
             acc = float((m.predict(Zte) == y[te]).mean())
             rows.append({"fold": fold, "predictor": "xgboost", "features": name, "accuracy": acc,
                          "seconds": time.perf_counter() - t0 + t_extra})
-        mlp = dict(random_state=seed, fusion=Fusion(max_epochs=args.fusion_epochs))
-        mlps = {"[CLS] alone": (dict(n_configurations=0), cls_tr, cls_te, None, None),
-                "+ configurations": (dict(n_configurations=args.configurations), cls_tr, cls_te,
-                                     None, None),
-                "+ registers": (dict(n_configurations=0), np.hstack([cls_tr, regs[tr]]),
+        fusion = Fusion(max_epochs=args.fusion_epochs)
+        plain = dict(fusion=None)
+        mixed = dict(fusion=fusion, n_configurations=args.configurations)
+        mlps = {"[CLS] alone": (plain, cls_tr, cls_te, None, None),
+                "+ configurations": (mixed, cls_tr, cls_te, None, None),
+                "+ registers": (plain, np.hstack([cls_tr, regs[tr]]),
                                 np.hstack([cls_te, regs[te]]), None, None),
-                "+ both": (dict(n_configurations=args.configurations), cls_tr, cls_te,
-                           tok.registers[tr], tok.registers[te])}
+                "+ both": (mixed, cls_tr, cls_te, tok.registers[tr], tok.registers[te])}
         for name, (kw, Xtr, Xte, Etr, Ete) in mlps.items():
             t0 = time.perf_counter()
-            m = GraMixCClassifier(**mlp, **kw).fit(Xtr, y[tr], tokens=Etr)
+            m = GraMixCClassifier(random_state=seed, **kw).fit(Xtr, y[tr], tokens=Etr)
             acc = float((m.predict(Xte, tokens=Ete) == y[te]).mean())
             rows.append({"fold": fold, "predictor": "mlp", "features": name, "accuracy": acc,
                          "seconds": time.perf_counter() - t0})

@@ -48,6 +48,7 @@ def run_seed(bd, seed: int, predictors, log=print) -> list[dict]:
         _choose_single,
         _hstack,
         _timed_fit_score,
+        gramixc_extractor,
         make_predictor,
         outer_folds,
     )
@@ -60,7 +61,7 @@ def run_seed(bd, seed: int, predictors, log=print) -> list[dict]:
         Xtr, Xte, ytr, yte = of.Xtr, of.Xte, of.ytr, of.yte
         ff = FoldFeatures(Xtr, ytr, Xte, bd.task, metric, fold_seed, groups=gtr)
         t0 = time.perf_counter()
-        gmx = GraMixC(metric=metric, task=bd.task, random_state=fold_seed)
+        gmx = GraMixC(extractor=gramixc_extractor(metric), task=bd.task, random_state=fold_seed)
         Ztr = gmx.fit_transform(Xtr, ytr, groups=gtr)
         Zte = gmx.transform(Xte)
         t_gmx = time.perf_counter() - t0

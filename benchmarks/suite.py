@@ -27,7 +27,7 @@ test labels are never read; hyper-parameters are fixed in advance):
                    as the configurations (does the Leiden/plateau machinery matter?)
 
 For the built-in MLP: ``GraMixCRegressor/Classifier`` against the same MLP without
-configurations (``n_configurations=0``).
+configurations (``fusion=None``).
 
 The *leakage warning* experiment (``--leaky``) adds ``+TE leaky``: cluster target
 means computed from all rows, test labels included, before the split — the
@@ -57,19 +57,26 @@ VARIANTS = ["alone", "+1 config", "+ids", "+soft", "+TE", "+GraMixC", "+GraMixC 
 
 def _paper_settings() -> dict:
     """The paper-faithful GraMixC: aligned scalar ids as tokens, attention with [CLS] and
-    registers, its compact output (prediction + [CLS]) always added; no neighbourhood
-    tokens, no seed bags."""
-    from gramixc.estimators import Fusion
+    registers, its output (prediction + [CLS]) always added; no neighbour-mean tokens."""
+    from gramixc import Fusion
 
-    return dict(features="compact", neighbors=(), n_seeds=1,
+    return dict(features="fusion", neighbors=(),
                 fusion=Fusion(tokenization="scalar", readout="mixed"))
 
 
 def _fusion_settings() -> dict:
-    """The default, with the fusion-model sets ("compact", "all") among the gate's choices."""
-    from gramixc.estimators import FUSION_CANDIDATES
+    """The default with a fusion network: the gate may also choose its output."""
+    from gramixc import Fusion
 
-    return dict(features=list(FUSION_CANDIDATES))
+    return dict(fusion=Fusion())
+
+
+def gramixc_extractor(metric: str):
+    """GraMixC's extractor for the graph ``metric`` (the default settings otherwise:
+    capped at n // 10 clusters by GraMixC, no envelope refinement)."""
+    from gramixc import ConfigurationExtractor
+
+    return ConfigurationExtractor(metric=metric, refine=False)
 
 
 #: GraMixC rows of the suite: the default, the paper-faithful path and the default
@@ -440,7 +447,8 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
         for variant in gramixc_variants:
             kw = GRAMIXC_VARIANTS[variant]
             t0 = time.perf_counter()
-            gmx = GraMixC(metric=metric, task=task, random_state=fold_seed, **kw())
+            gmx = GraMixC(extractor=gramixc_extractor(metric), task=task,
+                          random_state=fold_seed, **kw())
             Ztr = gmx.fit_transform(Xtr, ytr, groups=gtr)
             t_fit = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -454,14 +462,14 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
         for kind in predictors:
             if kind == "mlp":
                 est = GraMixCRegressor if task == "regression" else GraMixCClassifier
-                s = _timed_fit_score(est(metric=metric, n_configurations=0,
+                s = _timed_fit_score(est(extractor=gramixc_extractor(metric), fusion=None,
                                          random_state=fold_seed), Xtr, ytr, Xte, yte, task,
                                      groups=gtr)
                 rows.append({**base, "predictor": "mlp", "variant": "alone", **s})
-                m = est(metric=metric, random_state=fold_seed)
+                m = est(extractor=gramixc_extractor(metric), random_state=fold_seed)
                 s = _timed_fit_score(m, Xtr, ytr, Xte, yte, task, groups=gtr)
                 rows.append({**base, "predictor": "mlp", "variant": "GraMixC end-to-end", **s,
-                             "used": bool(m.use_configurations_)})
+                             "used": bool(m.uses_fusion_)})
                 continue
             blocks = {
                 "alone": (Xtr, Xte, 0.0),
@@ -496,7 +504,7 @@ def run_dataset(bd: BenchData, n_folds: int = 5, seed: int = 0, predictors=PREDI
                 s["fit_s"] += t_fit
                 s["predict_s"] += t_pred
                 rows.append({**base, "predictor": kind, "variant": variant, **s,
-                             "used": bool(gmx.use_configurations_),
+                             "used": bool(gmx.layout_),
                              "chosen": gmx.feature_set_,
                              "attention_entropy": entropy})
             if leaky:

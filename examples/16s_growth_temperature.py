@@ -12,7 +12,7 @@ The workflow a bioinformatician would copy:
    species share one temperature, so a row-wise split would let a model look up the
    answer of a sibling sequence;
 4. XGBoost alone against
-   ``KmerSpectrum → GraMixC(metric="cosine") → XGBoost``, R² on the held-out
+   ``KmerSpectrum → GraMixC (cosine graph) → XGBoost``, R² on the held-out
    species (GraMixC's gate chooses, on the training species only, which of its
    feature sets to add: ``gmx.gate_report_``);
 5. plots: predicted vs actual, the lineage of the configurations GraMixC found, and
@@ -50,9 +50,9 @@ from sklearn.model_selection import GroupShuffleSplit
 from sklearn.pipeline import make_pipeline
 from xgboost import XGBRegressor
 
+from gramixc import ConfigurationExtractor, Fusion, GraMixC
 from gramixc.bio import KmerSpectrum, read_fasta
 from gramixc.datasets import load_16s_gold
-from gramixc.estimators import Fusion, GraMixC
 from gramixc.plotting import plot_attention, plot_lineage
 
 
@@ -187,8 +187,9 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
     pipe = make_pipeline(
         KmerSpectrum(k=ks),
         # features="auto" (default): the gate picks among neighbour means, cluster
-        # target means, the fusion output and their unions, or nothing
-        GraMixC(metric="cosine", fusion=Fusion(max_epochs=epochs), random_state=random_state),
+        # means, the fusion output (fusion=Fusion(...)) and their unions, or nothing
+        GraMixC(extractor=ConfigurationExtractor(metric="cosine", refine=False),
+                fusion=Fusion(max_epochs=epochs), random_state=random_state),
         xgb(),
     )
     # GraMixC adds cross-fitted features; its folds keep every species whole
@@ -226,14 +227,14 @@ def main(out: str = "examples_output", quick: bool = False, random_state: int = 
         top = np.argsort(attention.mean(axis=0))[::-1][:3]
         print("tokens with the most [CLS] attention on held-out sequences: "
               + ", ".join(f"{names[j]} ({attention[:, j].mean():.2f})" for j in top))
-    if not gmx.use_configurations_:
+    if not gmx.layout_:
         print("GraMixC chose not to add features (none helped on the training rows): "
               "the second pipeline is XGBoost on the k-mer spectra alone.")
     for name, p in paths.items():
         print(f"wrote {name} plot: {p}")
     print(f"finished in {time.perf_counter() - t_start:.1f} s")
     return {"r2_xgboost": r2_alone, "r2_gramixc_xgboost": r2_pipe,
-            "use_configurations": bool(gmx.use_configurations_),
+            "columns_added": bool(gmx.layout_),
             "fusion_trained": bool(gmx.fold_models_), "paths": paths}
 
 

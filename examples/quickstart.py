@@ -31,7 +31,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from xgboost import XGBRegressor
 
-from gramixc import ConfigurationExtractor
+from gramixc import ConfigurationExtractor, Fusion
 from gramixc.estimators import GraMixC
 from gramixc.plotting import plot_attention, plot_envelope, plot_lineage
 from gramixc.synthetic import make_cluster_regression
@@ -122,7 +122,7 @@ def xgboost_with_and_without_gramixc(out: str, random_state: int = 0) -> dict:
 
     gmx = pipe[0]
     print(gmx.gate_report_)  # what GraMixC's gate measured on the training rows, and chose
-    if gmx.use_configurations_:
+    if gmx.layout_:
         added = gmx.get_feature_names_out()[X.shape[1]:].tolist()
         print(f"GraMixC added {gmx.feature_set_!r}: {added}")
     else:
@@ -130,12 +130,13 @@ def xgboost_with_and_without_gramixc(out: str, random_state: int = 0) -> dict:
     # the attention module (the paper's mixing step) trains only for the fusion feature
     # sets; here forced, to see which scale each held-out row listens to
     t0 = time.perf_counter()
-    fused = GraMixC(features="compact", random_state=random_state).fit(X_tr, y_tr)
+    fused = GraMixC(features="fusion", fusion=Fusion(),
+                    random_state=random_state).fit(X_tr, y_tr)
     attention_path = os.path.join(out, "cluster_regression_attention.png")
     plot_attention(fused.attention_map(X_te),
                    ids=fused.extractor_.transform(X_te)[:, fused.selected_],
                    feature_names=fused.token_names_, path=attention_path)
-    print(f"GraMixC(features='compact') fusion model: {time.perf_counter() - t0:.1f} s; "
+    print(f"GraMixC(features='fusion') fusion model: {time.perf_counter() - t0:.1f} s; "
           f"wrote {attention_path}")
     return {"r2_xgboost": r2_alone, "r2_gramixc_xgboost": r2_pipe, "gramixc": gmx,
             "attention_path": attention_path}

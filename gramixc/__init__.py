@@ -5,7 +5,7 @@ Public API::
     from gramixc import GraMixC, GraMixCRegressor, GraMixCClassifier, Fusion
     from gramixc import ConfigurationExtractor, Configurations
 
-torch is imported only when a fusion model is trained or used, so the
+torch is imported only when a fusion network is trained or used, so the
 unsupervised parts and GraMixC's default features work without it installed
 (``pip install gramixc``; ``gramixc[torch]`` adds the fusion and the end-to-end
 estimators, ``gramixc[plot]`` the figures, ``gramixc[all]`` everything). See the
@@ -19,12 +19,12 @@ from .estimators import (
     AUTO_CANDIDATES,
     FEATURE_SETS,
     FUSION_CANDIDATES,
-    Fusion,
     GraMixC,
     GraMixCClassifier,
     GraMixCRegressor,
 )
 from .extractor import ConfigurationExtractor
+from .fusion_settings import Fusion
 
 __all__ = [
     "AUTO_CANDIDATES",

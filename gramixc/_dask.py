@@ -9,11 +9,12 @@ Entered the way scikit-learn users know::
         ConfigurationExtractor(n_jobs=-1, random_state=0).fit(X)
 
 Inside such a block the sweep's Leiden runs (one task per resolution γ) go to the
-cluster instead of local processes: the graph's edge list is scattered to every
-worker once per sweep, each worker builds its igraph graph once and keeps it for the
-sweep's tasks, and each γ runs with the seed derived from ``(random_state, γ)`` — the
-same seed the single-machine path uses — so the configurations are identical, bit
-for bit. Nothing here imports dask unless that backend is active.
+cluster instead of local processes (:class:`gramixc.leiden.LeidenRunner`, which asks
+:func:`active_client`): the graph's edge list is scattered to every worker once per
+sweep, each worker builds its igraph graph once and keeps it for the sweep's tasks,
+and each γ runs with the seed derived from ``(random_state, γ)`` — the same seed the
+single-machine path uses — so the configurations are identical, bit for bit.
+Nothing here imports dask unless that backend is active.
 
 ``transform`` / ``predict`` of the fitted estimators also accept a dask array or
 dataframe: the method runs on every block of rows (:func:`apply_chunkwise`), with the
@@ -24,14 +25,8 @@ dask array.
 from __future__ import annotations
 
 import sys
-import uuid
-from collections import OrderedDict
 
-__all__ = ["active_client", "DaskPool", "is_dask_collection", "apply_chunkwise"]
-
-#: Graphs built on this worker, by sweep key (the last few sweeps only).
-_GRAPHS: OrderedDict = OrderedDict()
-_KEEP = 2
+__all__ = ["active_client", "is_dask_collection", "apply_chunkwise"]
 
 
 def active_client():
@@ -50,54 +45,6 @@ def active_client():
     if type(backend).__name__ != "DaskDistributedBackend":
         return None
     return getattr(backend, "client", None)
-
-
-def _run(key: str, payload, task):
-    """One Leiden run on a worker: the sweep's graph is built once per worker and key."""
-    from .sweep import leiden
-
-    edges, weights, n, directed, backend, objective, n_iterations, beta = payload
-    graph = _GRAPHS.get(key)
-    if graph is None:
-        from .graph import igraph_from_edges
-
-        graph = igraph_from_edges(edges[:, 0], edges[:, 1], weights, n, directed)
-        _GRAPHS[key] = graph
-        while len(_GRAPHS) > _KEEP:
-            _GRAPHS.popitem(last=False)
-    gamma, seed = task
-    return leiden(graph, gamma, objective, backend, seed, n_iterations, beta)
-
-
-class DaskPool:
-    """The sweep's pool interface (``map``, ``shutdown``) over a dask client.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        The cluster to run on.
-    init_args : tuple
-        ``(edges, weights, n, directed, backend, objective, n_iterations, beta)``,
-        scattered to every worker once.
-    """
-
-    def __init__(self, client, init_args) -> None:
-        self.client = client
-        self.key = uuid.uuid4().hex  # names this sweep's graph on the workers only
-        self.payload = client.scatter([tuple(init_args)], broadcast=True)[0]
-
-    def map(self, fn, tasks):
-        """Results of every ``(γ, seed)`` task, in the order of ``tasks`` (``fn`` is the
-        local pool's worker function; the cluster runs :func:`_run` instead)."""
-        tasks = list(tasks)
-        futures = self.client.map(_run, [self.key] * len(tasks), [self.payload] * len(tasks),
-                                  tasks, pure=False)
-        for fut in futures:
-            yield fut.result()
-
-    def shutdown(self) -> None:
-        """Release the scattered graph."""
-        self.client.cancel([self.payload])
 
 
 def is_dask_collection(X) -> bool:

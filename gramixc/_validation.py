@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["MAX_ABS", "check_features", "non_numeric_columns"]
+__all__ = ["MAX_ABS", "check_auto_or_int", "check_features", "non_numeric_columns"]
 
 #: Largest magnitude accepted when fitting (its square stays finite in float64).
 MAX_ABS = 1e150
@@ -99,3 +99,20 @@ def _bools_as_floats(X):
 
     cols = [c for c, t in X.schema.items() if t == pl.Boolean]
     return X.with_columns([pl.col(c).cast(pl.Float64) for c in cols]) if cols else X
+
+
+def check_auto_or_int(value, name: str, minimum: int, auto: int) -> int:
+    """``value`` as an integer ≥ ``minimum``, ``"auto"`` as ``auto``; anything else raises.
+
+    Examples
+    --------
+    >>> check_auto_or_int("auto", "n_resolutions", 2, 24), check_auto_or_int(5, "n", 1, 2)
+    (24, 5)
+    """
+    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if isinstance(value, str) and value == "auto":
+        return int(auto)
+    if isinstance(value, (str, bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"{name} must be {what} or 'auto', got {value!r}")
+    return int(value)

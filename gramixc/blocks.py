@@ -1,72 +1,119 @@
 """Output columns of :class:`~gramixc.GraMixC` as a list of feature blocks.
 
 A block produces its values and its column names together, so
-``get_feature_names_out`` cannot drift from ``transform``. The estimator computes,
-for a set of rows, a dictionary of *parts* (see :data:`PARTS`) — the fusion
-model's output and fused scalars, the cluster target statistics, the
-neighbour target means, the voted ids — and every block of the layout reads
-the part it needs. For training rows the parts are out-of-fold; for new rows
-they come from the final encoders and model.
+``get_feature_names_out`` cannot drift from ``transform``. For a set of rows the
+estimator computes the :class:`RowParts` — the neighbour means, the cluster means,
+the fusion model's output and fused scalars — and every block of the layout reads
+the part it needs. For training rows the parts are out-of-fold; for new rows they
+come from the fitted encoders and fold models.
 
-==========  ==========================  ============================================
-block       part                        columns
-==========  ==========================  ============================================
-``pred``    ``out``                     fusion prediction (positive-class
-                                        probability for two classes, one column per
-                                        class for more)
-``cls``     ``fused``                   the [CLS] scalar
-``te``      ``cluster_stats``           soft-vote cluster target mean per
-                                        configuration (class fractions for > 2)
-``knn``     ``neighbor_means``          target mean of the ``k`` nearest training
-                                        rows per size ``k``
-``fused``   ``fused``                   per-token fused scalars
-``ids``     ``ids``                     kNN-voted aligned ids (not standardised)
-``soft``    ``soft_votes``              soft-vote fraction of every cluster of every
-                                        mixed configuration (unsupervised; not
-                                        standardised)
-==========  ==========================  ============================================
+==================  ====================  ==============================================
+block               part                  columns
+==================  ====================  ==============================================
+``fusion_pred``     ``fusion_out``        the fusion model's prediction
+                                          (``fusion_pred``; the positive-class
+                                          probability for two classes,
+                                          ``fusion_pred_<class>`` for more)
+``fusion_cls``      ``fusion_scalars``    its [CLS] scalar (``fusion_cls``; regression
+                                          and two classes)
+``neighbors``       ``neighbors``         the target mean of the ``k`` nearest training
+                                          rows per size ``k`` (``neighbors_k<k>``)
+``clusters``        ``clusters``          the soft-vote cluster mean per configuration
+                                          (``clusters_cfg<j>_k<K>``; class fractions
+                                          ``…_<class>`` for more than two classes)
+==================  ====================  ==============================================
+
+Every block is standardised with the training rows' mean and standard deviation.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["FeatureBlock", "PredictionBlock", "ClsBlock", "TargetMeanBlock",
-           "NeighborMeanBlock", "FusedBlock", "IdsBlock", "SoftVoteBlock", "PARTS", "assemble",
-           "block_names"]
-
-#: Parts a block may read (computed by the estimator for a set of rows).
-PARTS = ("out", "fused", "cluster_stats", "neighbor_means", "ids", "soft_votes")
+__all__ = ["RowParts", "FeatureBlock", "FusionPredictionBlock", "FusionClsBlock",
+           "NeighborMeanBlock", "ClusterMeanBlock", "BLOCKS", "assemble", "block_names",
+           "block_scaling", "class_suffixes"]
 
 
-def _class_columns(est, stats: np.ndarray) -> np.ndarray:
-    """``(n, t, q)`` → ``(n, t·c)``: the mean (regression), the positive class (binary)
-    or every class fraction (multiclass) of each token."""
-    if est.task_ == "regression":
-        return stats[:, :, 0]
-    n_classes = len(est.classes_)
-    if n_classes == 2:
-        return stats[:, :, 1]
-    return stats[:, :, :n_classes].reshape(stats.shape[0], -1)
+@dataclass
+class RowParts:
+    """What the blocks read for a set of rows (a part is None when not computed).
+
+    Parameters
+    ----------
+    neighbors : ndarray of shape (n, n_sizes, q), optional
+        Neighbour means.
+    clusters : ndarray of shape (n, m, F), optional
+        Cluster means (statistics: mean or class fractions, spread, log size).
+    fusion_out : ndarray of shape (n, c), optional
+        The fusion model's prediction (class probabilities for classes).
+    fusion_scalars : ndarray of shape (n, t + 1), optional
+        Its fused per-token scalars, then [CLS].
+    """
+
+    neighbors: np.ndarray | None = None
+    clusters: np.ndarray | None = None
+    fusion_out: np.ndarray | None = None
+    fusion_scalars: np.ndarray | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of the first part computed (0 when none is)."""
+        for v in (self.neighbors, self.clusters, self.fusion_out, self.fusion_scalars):
+            if v is not None:
+                return len(v)
+        return 0
 
 
-def _class_suffixes(est) -> list[str]:
-    if est.task_ == "regression" or len(est.classes_) == 2:
+def class_suffixes(classes) -> list[str]:
+    """Column suffixes of a per-class quantity.
+
+    Parameters
+    ----------
+    classes : array-like or None
+        The class labels (None for regression).
+
+    Returns
+    -------
+    list of str
+        ``[""]`` for regression and two classes (the positive class), ``_<class>`` for
+        every class otherwise.
+    """
+    if classes is None or len(classes) == 2:
         return [""]
-    return [f"_{c}" for c in est.classes_]
+    return [f"_{c}" for c in classes]
+
+
+def _classes(est):
+    """The fitted estimator's class labels (None for regression)."""
+    return getattr(est, "classes_", None)
+
+
+def _per_class(stats: np.ndarray, classes) -> np.ndarray:
+    """``(n, t, q)`` → ``(n, t·c)``: the mean (regression), the positive class (two
+    classes) or every class fraction (more) of each token."""
+    if classes is None:
+        return stats[:, :, 0]
+    if len(classes) == 2:
+        return stats[:, :, 1]
+    return stats[:, :, :len(classes)].reshape(stats.shape[0], -1)
 
 
 class FeatureBlock:
-    """One group of output columns: which part it reads, its values and its names."""
+    """One group of output columns: which part it reads, its values and its names.
 
-    #: Short name (``gate_report_`` and the layout use it).
+    ``values`` and ``names`` read the fitted estimator's public attributes only
+    (``classes_`` when it classifies, ``neighbor_sizes_``, ``configuration_names_``).
+    """
+
+    #: Short name (the layout and ``scaling_`` use it).
     key: str = ""
-    #: The part of :data:`PARTS` it reads.
+    #: The attribute of :class:`RowParts` it reads.
     part: str = ""
-    #: z-scored with the training rows' mean and standard deviation.
-    standardize: bool = True
 
-    def values(self, est, parts: dict) -> np.ndarray:
+    def values(self, est, parts: RowParts) -> np.ndarray:
         raise NotImplementedError
 
     def names(self, est) -> list[str]:
@@ -76,100 +123,60 @@ class FeatureBlock:
         return f"{type(self).__name__}()"
 
 
-class PredictionBlock(FeatureBlock):
-    """The fusion model's prediction (``gramixc_pred``; class probabilities for classes)."""
+class FusionPredictionBlock(FeatureBlock):
+    """The fusion model's prediction (class probabilities for classes)."""
 
-    key, part = "pred", "out"
-
-    def values(self, est, parts):
-        return parts["out"]
-
-    def names(self, est):
-        if est.task_ == "regression" or len(est.classes_) == 2:
-            return ["gramixc_pred"]
-        return [f"gramixc_pred_{c}" for c in est.classes_]
-
-
-class ClsBlock(FeatureBlock):
-    """The [CLS] scalar of the fusion model (``gramixc_cls``; regression and binary tasks)."""
-
-    key, part = "cls", "fused"
+    key, part = "fusion_pred", "fusion_out"
 
     def values(self, est, parts):
-        return parts["fused"][:, -1:]
+        return parts.fusion_out
 
     def names(self, est):
-        return ["gramixc_cls"]
+        return [f"fusion_pred{s}" for s in class_suffixes(_classes(est))]
 
 
-class TargetMeanBlock(FeatureBlock):
-    """The soft-vote cluster target means of every mixed configuration (``te_cfg…``)."""
+class FusionClsBlock(FeatureBlock):
+    """The [CLS] scalar of the fusion model (regression and two classes)."""
 
-    key, part = "te", "cluster_stats"
+    key, part = "fusion_cls", "fusion_scalars"
 
     def values(self, est, parts):
-        return _class_columns(est, parts["cluster_stats"])
+        return parts.fusion_scalars[:, -1:]
 
     def names(self, est):
-        return [f"te_{c}{s}" for c in est.configuration_names_ for s in _class_suffixes(est)]
+        return ["fusion_cls"]
 
 
 class NeighborMeanBlock(FeatureBlock):
-    """The target means of the nearest training rows, per neighbourhood size (``knn{k}``)."""
+    """The target means of the nearest training rows, per size ``k``."""
 
-    key, part = "knn", "neighbor_means"
+    key, part = "neighbors", "neighbors"
 
     def values(self, est, parts):
-        M = parts["neighbor_means"]
+        M = parts.neighbors
         return M.reshape(M.shape[0], -1)
 
     def names(self, est):
-        sfx = ([""] if est.task_ == "regression" or len(est.classes_) == 2
-               else [f"_{c}" for c in est.classes_])
-        return [f"knn{k}{s}" for k in est.neighbor_sizes_ for s in sfx]
+        return [f"neighbors_k{k}{s}" for k in est.neighbor_sizes_
+                for s in class_suffixes(_classes(est))]
 
 
-class FusedBlock(FeatureBlock):
-    """The per-token fused scalars of the attention module (``fused_…``)."""
+class ClusterMeanBlock(FeatureBlock):
+    """The soft-vote cluster means of every mixed configuration."""
 
-    key, part = "fused", "fused"
-
-    def values(self, est, parts):
-        return parts["fused"][:, : est.n_tokens_]
-
-    def names(self, est):
-        return [f"fused_{c}" for c in est.token_names_]
-
-
-class IdsBlock(FeatureBlock):
-    """The kNN-voted aligned cluster ids (``cfg{j}_k{K}``; not standardised)."""
-
-    key, part, standardize = "ids", "ids", False
+    key, part = "clusters", "clusters"
 
     def values(self, est, parts):
-        return parts["ids"].astype(np.float64)
+        return _per_class(parts.clusters, _classes(est))
 
     def names(self, est):
-        return list(est.configuration_names_)
+        return [f"clusters_{c}{s}" for c in est.configuration_names_
+                for s in class_suffixes(_classes(est))]
 
 
-class SoftVoteBlock(FeatureBlock):
-    """Where a row's neighbours lie in every mixed configuration (``vote_cfg{j}_k{K}_c{c}``).
-
-    The weighted fraction of the row's ``k`` nearest training rows in each
-    cluster ``c`` of each configuration: a sparse, multi-scale description of the
-    row's position that reads no target, so it needs no cross-fitting (training
-    rows vote leave-one-out, like new rows). Not standardised.
-    """
-
-    key, part, standardize = "soft", "soft_votes", False
-
-    def values(self, est, parts):
-        return parts["soft_votes"]
-
-    def names(self, est):
-        return [f"vote_{name}_c{c}" for name, K in zip(est.configuration_names_, est.n_clusters_)
-                for c in range(int(K))]
+#: The blocks by key.
+BLOCKS: dict[str, FeatureBlock] = {b.key: b for b in (
+    FusionPredictionBlock(), FusionClsBlock(), NeighborMeanBlock(), ClusterMeanBlock())}
 
 
 def block_names(est, layout) -> list[str]:
@@ -189,19 +196,19 @@ def block_names(est, layout) -> list[str]:
     return [name for blk in layout for name in blk.names(est)]
 
 
-def assemble(est, layout, parts: dict, scaling: dict) -> np.ndarray:
-    """``(n, Σ widths)`` values of ``layout``; standardised blocks use ``scaling[key]``.
+def assemble(est, layout, parts: RowParts, scaling: dict) -> np.ndarray:
+    """``(n, Σ widths)`` values of ``layout``, each block standardised with ``scaling[key]``.
 
     Parameters
     ----------
     est : GraMixC
-        The fitted estimator (class counts, names).
+        The fitted estimator (class labels, names).
     layout : list of FeatureBlock
         The blocks, in output order.
-    parts : dict of str → ndarray
-        The computed parts (see :data:`PARTS`) for the rows.
+    parts : RowParts
+        The computed parts for the rows.
     scaling : dict of str → (ndarray, ndarray)
-        Training means and standard deviations of the standardised blocks.
+        Training means and standard deviations of the blocks.
 
     Returns
     -------
@@ -210,10 +217,31 @@ def assemble(est, layout, parts: dict, scaling: dict) -> np.ndarray:
     cols = []
     for blk in layout:
         v = np.asarray(blk.values(est, parts), dtype=np.float64)
-        if blk.standardize:
-            mean, std = scaling[blk.key]
-            v = (v - mean) / std
-        cols.append(v)
+        mean, std = scaling[blk.key]
+        cols.append((v - mean) / std)
     if not cols:
-        return np.zeros((len(next(iter(parts.values()))) if parts else 0, 0))
+        return np.zeros((parts.n_rows, 0))
     return np.hstack(cols)
+
+
+def block_scaling(est, layout, parts: RowParts) -> dict:
+    """Training means and standard deviations (+1e-9) of every block of ``layout``.
+
+    Parameters
+    ----------
+    est : GraMixC
+        The fitted estimator.
+    layout : list of FeatureBlock
+        The blocks.
+    parts : RowParts
+        The training rows' (out-of-fold) parts.
+
+    Returns
+    -------
+    dict of str → (ndarray, ndarray)
+    """
+    out = {}
+    for blk in layout:
+        v = np.asarray(blk.values(est, parts), dtype=np.float64)
+        out[blk.key] = (v.mean(axis=0), v.std(axis=0) + 1e-9)
+    return out

@@ -149,7 +149,10 @@ def demo_prediction(out: str, random_state: int = 0, verbose: bool = False) -> d
     r2_alone = r2_score(y[te], alone.predict(X[te]))
     t_alone = time.perf_counter() - t0
     t0 = time.perf_counter()
-    gmx = GraMixC(metric="cosine", random_state=random_state, verbose=verbose)
+    from .extractor import ConfigurationExtractor
+
+    gmx = GraMixC(extractor=ConfigurationExtractor(metric="cosine", refine=False),
+                  random_state=random_state, verbose=verbose)
     pipe = make_pipeline(gmx, xgb()).fit(X[tr], y[tr], gramixc__groups=groups[tr])
     r2_gmx = r2_score(y[te], pipe.predict(X[te]))
     t_gmx = time.perf_counter() - t0
@@ -168,7 +171,7 @@ def demo_prediction(out: str, random_state: int = 0, verbose: bool = False) -> d
                        ids=gmx.extractor_.transform(X[te])[:, gmx.selected_],
                        feature_names=gmx.token_names_, path=paths["attention"])
         print(f"wrote attention plot: {paths['attention']}")
-    if gmx.use_configurations_:
+    if gmx.layout_:
         added = gmx.get_feature_names_out()[X.shape[1]:]
         print(f"  GraMixC added {len(added)} columns ({gmx.feature_set_}): "
               f"{', '.join(added[:6])}{', ...' if len(added) > 6 else ''}")
@@ -325,7 +328,10 @@ def cmd_fit(args) -> int:
         from .bio import KmerSpectrum
 
         steps.append(("kmers", KmerSpectrum()))
-    gmx = GraMixC(task=task, metric=metric, random_state=args.seed, verbose=not args.quiet)
+    from .extractor import ConfigurationExtractor
+
+    gmx = GraMixC(task=task, extractor=ConfigurationExtractor(metric=metric, refine=False),
+                  random_state=args.seed, verbose=not args.quiet)
     steps += [("gramixc", gmx), ("predictor", _make_predictor(args.predictor, task, args.seed))]
     pipe = Pipeline(steps)
     n = len(y)
@@ -340,7 +346,7 @@ def cmd_fit(args) -> int:
     except ValueError as err:
         return _fail(err)
     _say(f"fitted in {time.perf_counter() - t0:.1f} s", args.quiet)
-    if gmx.use_configurations_:
+    if gmx.layout_:
         added = gmx.get_feature_names_out()[gmx.n_features_in_:]
         _say(f"GraMixC adds {len(added)} columns ({gmx.feature_set_}) for the predictor",
              args.quiet)

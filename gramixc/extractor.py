@@ -78,7 +78,9 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         Solve again at envelope crossing points until no new configuration
         (``"auto"``: for up to 50,000 rows).
     min_cluster_size : float, default=5
-        The automatic grid stops where the mean cluster size reaches this.
+        The automatic grid stops where the mean cluster size reaches this (or, with
+        ``max_clusters``, ``n / max_clusters`` when that is larger: no run finer than
+        the finest configuration kept).
     max_clusters : int or None, default=None
         Keep only configurations with at most this many clusters.
     align : {"chain", "labels", "none"}, default="chain"
@@ -231,10 +233,17 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
             graph, resolutions=self.resolutions, n_resolutions=self.n_resolutions,
             spacing=self.spacing,
             objective=self.objective, backend=self.backend, directed=self.directed,
-            refine=self.refine, min_cluster_size=self.min_cluster_size, n_jobs=self.n_jobs,
+            refine=self.refine, min_cluster_size=self._finest_mean_size(len(Xs)),
+            n_jobs=self.n_jobs,
             random_state=seed_sweep, verbose=verbose,
         )
         return graph, sweep
+
+    def _finest_mean_size(self, n: int) -> float:
+        """Mean cluster size where the automatic grid stops, for a graph of ``n`` nodes."""
+        if self.max_clusters is None:
+            return float(self.min_cluster_size)
+        return max(float(self.min_cluster_size), n / self.max_clusters)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -426,7 +435,7 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
         >>> len(bags), bags[0].shape == (len(X), 2)
         (2, True)
         """
-        from .sweep import leiden_runs
+        from .leiden import leiden_runs
 
         check_is_fitted(self, "configurations_")
         cfg = self.configurations_

@@ -1,142 +1,41 @@
 """Attention over configurations with [CLS] and register tokens (torch).
 
-This is the only module that imports torch; the estimators import it lazily, so
-the unsupervised parts of gramixc never load torch.
+The model and its training loop; the estimators reach it only through
+:mod:`gramixc.fusion_steps`, the one module that imports this one, so the
+unsupervised parts of gramixc never load torch.
 
-* Token embedders — one small module per tokenisation of :mod:`gramixc.tokens`
-  (:class:`StatsEmbedder`, :class:`ScalarEmbedder`, :class:`ClusterEmbedder`),
-  each mapping its numpy inputs (as tensors) to ``(B, t, D)`` tokens.
-* :class:`ConfigAttention` — configuration tokens (and optionally neighbourhood
-  tokens) with a fixed sinusoidal positional encoding over their order (coarse →
-  fine), one learnable [CLS] and ``n_registers`` learnable register tokens
-  (ViT-style, no positional encoding), multi-head scaled dot-product attention,
-  optional residual + feed-forward, LayerNorm and a shared per-token
-  ``Linear(D, 1)``. Output: one scalar per token plus the [CLS] scalar (registers
-  dropped).
+* :class:`ConfigAttention` — configuration tokens (and optionally neighbour-mean and
+  external tokens; the token embedders are :mod:`gramixc.embedders`') with a fixed
+  sinusoidal positional encoding over their order (coarse → fine), one learnable
+  [CLS] and ``n_registers`` learnable register tokens (ViT-style, no positional
+  encoding), multi-head scaled dot-product attention, LayerNorm and a shared
+  per-token ``Linear(D, 1)``. Output: one scalar per token plus the [CLS] scalar
+  (registers dropped).
 * :class:`FusionNet` — ``[features | fused scalars] → MLP head``.
 * :func:`train` — the training loop shared by all estimators (Adam, mini-batches,
   early stopping on an inner validation split, deterministic under a seed).
+* :func:`predict` — float64 inference in batches.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from ._optional import import_optional
-from .tokens import TOKENIZATIONS, get_tokenization
+from .fusion_settings import ATTN_DROPOUT, check_attention_settings
+from .tokens import get_tokenization
 
 torch = import_optional("torch", "the attention fusion (GraMixC's fusion sets, GraMixCRegressor, "
                                  "GraMixCClassifier)")
 nn = torch.nn
 
-__all__ = ["ConfigAttention", "FusionNet", "StatsEmbedder", "ScalarEmbedder",
-           "ClusterEmbedder", "train", "predict", "sinusoidal_encoding", "seeded",
-           "torch_threads", "TOKENIZATIONS"]
+from .embedders import StatsEmbedder, sinusoidal_encoding  # noqa: E402  (after the torch check)
 
-
-def sinusoidal_encoding(n_positions: int, d_model: int) -> torch.Tensor:
-    """Fixed sinusoidal positional encoding (Vaswani et al.), shape ``(n, d)``.
-
-    Parameters
-    ----------
-    n_positions : int
-        Positions (tokens).
-    d_model : int
-        Encoding width.
-
-    Returns
-    -------
-    torch.Tensor of shape (n_positions, d_model)
-    """
-    pos = torch.arange(n_positions, dtype=torch.float32)[:, None]
-    i = torch.arange(0, d_model, 2, dtype=torch.float32)
-    div = torch.exp(-math.log(10000.0) * i / d_model)
-    pe = torch.zeros(n_positions, d_model)
-    pe[:, 0::2] = torch.sin(pos * div)
-    pe[:, 1::2] = torch.cos(pos * div)[:, : d_model // 2]
-    return pe
-
-
-# ----------------------------------------------------------------------------- embedders
-class StatsEmbedder(nn.Module):
-    """``(B, t, F)`` statistics → ``(B, t, D)`` tokens, one ``Linear(F, D)`` per token.
-
-    Parameters
-    ----------
-    n_tokens : int
-        Tokens (configurations).
-    n_stats : int
-        Statistics per token (``F``).
-    d_model : int
-        Token width (``D``).
-    """
-
-    n_inputs = 1
-
-    def __init__(self, n_tokens: int, n_stats: int, d_model: int) -> None:
-        super().__init__()
-        self.token_weight = nn.Parameter(torch.empty(n_tokens, n_stats, d_model))
-        self.token_bias = nn.Parameter(torch.zeros(n_tokens, d_model))
-        nn.init.normal_(self.token_weight, std=1.0 / math.sqrt(n_stats))
-
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        return torch.einsum("bmf,mfd->bmd", inputs[0], self.token_weight) + self.token_bias
-
-
-class ScalarEmbedder(nn.Module):
-    """``(B, m)`` scalars (aligned ids in [0, 1]) → ``(B, m, D)`` through one ``Linear(1, D)``.
-
-    Parameters
-    ----------
-    d_model : int
-        Token width (``D``).
-    """
-
-    n_inputs = 1
-
-    def __init__(self, d_model: int) -> None:
-        super().__init__()
-        self.embed = nn.Linear(1, d_model)
-
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        return self.embed(inputs[0].unsqueeze(-1))
-
-
-class ClusterEmbedder(nn.Module):
-    """A learned vector per cluster of every configuration (one shared table).
-
-    ``soft=False``: input ``(B, m)`` offset ids. ``soft=True``: inputs ``(B, m, k)``
-    offset ids of the ``k`` neighbours and their ``(B, m, k)`` vote weights; the
-    token is the weighted sum of the neighbours' cluster vectors.
-
-    Parameters
-    ----------
-    n_embeddings : int
-        Clusters of all configurations together (the table's rows).
-    d_model : int
-        Token width (``D``).
-    soft : bool, default=False
-        Vote-weighted neighbours' vectors instead of one looked-up id.
-    """
-
-    def __init__(self, n_embeddings: int, d_model: int, soft: bool = False) -> None:
-        super().__init__()
-        if n_embeddings < 1:
-            raise ValueError("n_embeddings must be positive for embedding/soft tokens")
-        self.soft = soft
-        self.n_inputs = 2 if soft else 1
-        self.embed = nn.Embedding(n_embeddings, d_model)
-        nn.init.normal_(self.embed.weight, std=0.1)
-
-    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        if self.soft:
-            idx, w = inputs
-            return (self.embed(idx) * w.unsqueeze(-1)).sum(dim=2)
-        return self.embed(inputs[0])
+__all__ = ["ConfigAttention", "FusionNet", "train", "predict", "seeded", "torch_threads",
+           "resolve_device"]
 
 
 # ----------------------------------------------------------------------------- attention
@@ -147,10 +46,10 @@ class ConfigAttention(nn.Module):
     ----------
     n_configs : int
         Number of configuration tokens ``m``.
-    tokenization : str or Tokenization, default="target"
+    tokenization : str or Tokenization, default="clusters"
         How a configuration becomes a token (see :mod:`gramixc.tokens`).
     n_stats : int
-        Statistics per token for ``"target"``.
+        Statistics per token for ``"clusters"``.
     n_embeddings : int
         Size of the shared cluster table for ``"embedding"`` / ``"soft"``
         (``Σ_j K_j``).
@@ -159,38 +58,40 @@ class ConfigAttention(nn.Module):
         ``d_model`` must be divisible by it.
     n_registers : int, default=2
         Register tokens (0 allowed).
-    use_cls : bool, default=True
-    attn_dropout : float, default=0.1
-    residual : bool, default=False
-        Residual connection around attention plus a feed-forward block (the
-        paper's module has neither).
+    attn_dropout : float, default=ATTN_DROPOUT
+        Dropout of the attention weights.
     n_neighbor_tokens : int, default=0
-        Extra tokens after the configuration tokens, one per neighbourhood size
+        Extra tokens after the configuration tokens, one per neighbour-mean size
         (:class:`~gramixc.tokens.NeighborTokens`); their input is the last array.
     neighbor_stats : int, default=1
-        Statistics per neighbourhood token (1 for regression, the class fractions
+        Statistics per neighbour-mean token (1 for regression, the class fractions
         for classification).
     n_external : int, default=0
         External tokens per sample (e.g. a Vision Transformer's register tokens),
-        after the neighbourhood tokens; their input is the last array, shape
+        after the neighbour-mean tokens; their input is the last array, shape
         ``(B, n_external, external_dim)``. Each is projected to ``d_model`` by one
         shared ``Linear(external_dim, d_model)`` and gets a learned embedding of
-        its own (position and type in one: the configuration and neighbourhood
+        its own (position and type in one: the configuration and neighbour-mean
         tokens carry the fixed sinusoidal encoding instead).
     external_dim : int, default=0
         Width of the external tokens.
-    readout : {"mixed", "select"}, default="mixed"
-        ``"mixed"``: every output scalar reads its position after attention (each
-        token's scalar is a mixture of all tokens; the paper's module).
+    readout : {"select", "mixed"}, default="select"
         ``"select"``: each token's scalar reads that token alone — a prediction at
         its own scale — and the [CLS] scalar is the attention-weighted average of
         them, ``Σ_t a_t(x) s_t(x)`` with ``a`` the [CLS] row of the attention: the
         attention *selects* scales per sample, and its map says which.
+        ``"mixed"``: every output scalar reads its position after attention (each
+        token's scalar is a mixture of all tokens; the paper's module).
+
+    Notes
+    -----
+    The settings are checked by :func:`~gramixc.fusion_settings.check_attention_settings`,
+    the same check as :class:`~gramixc.Fusion`'s, with the same defaults.
 
     Examples
     --------
     >>> import torch
-    >>> att = ConfigAttention(5, "scalar", d_model=8, n_registers=2)
+    >>> att = ConfigAttention(5, "scalar", d_model=8, n_registers=2, readout="mixed")
     >>> out = att((torch.rand(3, 5),))
     >>> tuple(out.shape)   # 5 configurations + [CLS]
     (3, 6)
@@ -201,23 +102,15 @@ class ConfigAttention(nn.Module):
     (3, 10)
     """
 
-    def __init__(self, n_configs: int, tokenization="target", n_stats: int = 3,
+    def __init__(self, n_configs: int, tokenization="clusters", n_stats: int = 3,
                  n_embeddings: int = 0, d_model: int = 32, n_heads: int = 1,
-                 n_registers: int = 2, use_cls: bool = True, attn_dropout: float = 0.1,
-                 residual: bool = False, n_neighbor_tokens: int = 0,
-                 neighbor_stats: int = 1, n_external: int = 0, external_dim: int = 0,
-                 readout: str = "mixed") -> None:
+                 n_registers: int = 2, attn_dropout: float = ATTN_DROPOUT,
+                 n_neighbor_tokens: int = 0, neighbor_stats: int = 1, n_external: int = 0,
+                 external_dim: int = 0, readout: str = "select") -> None:
         super().__init__()
         tok = get_tokenization(tokenization)
-        if readout not in ("mixed", "select"):
-            raise ValueError(f"readout must be 'mixed' or 'select', got {readout!r}")
-        if readout == "select" and not use_cls:
-            raise ValueError("readout='select' needs use_cls=True (the [CLS] row selects)")
+        check_attention_settings(d_model, n_heads, n_registers, readout)
         self.readout_mode = readout
-        if d_model % n_heads:
-            raise ValueError(f"d_model={d_model} must be divisible by n_heads={n_heads}")
-        if n_registers < 0:
-            raise ValueError(f"n_registers must be >= 0, got {n_registers}")
         if n_external < 0 or (n_external and external_dim < 1):
             raise ValueError(f"n_external={n_external} external tokens need external_dim >= 1, "
                              f"got {external_dim}")
@@ -225,9 +118,7 @@ class ConfigAttention(nn.Module):
         self.n_neighbor_tokens = int(n_neighbor_tokens)
         self.n_external = int(n_external)
         self.tokenization = tok.name
-        self.use_cls = use_cls
         self.n_registers = n_registers
-        self.residual = residual
         self.embed = tok.embedder(n_configs, d_model, n_stats=n_stats, n_embeddings=n_embeddings)
         self.neighbor_embed = (StatsEmbedder(self.n_neighbor_tokens, neighbor_stats, d_model)
                                if self.n_neighbor_tokens else None)
@@ -236,30 +127,26 @@ class ConfigAttention(nn.Module):
         if self.n_external:
             self.external_proj = nn.Linear(int(external_dim), d_model)
             self.external_embed = nn.Parameter(torch.randn(1, self.n_external, d_model) * 0.02)
-        n_special = int(use_cls) + n_registers
-        self.special = (nn.Parameter(torch.randn(1, n_special, d_model) * 0.02)
-                        if n_special else None)
+        # [CLS] first, then the registers
+        self.special = nn.Parameter(torch.randn(1, 1 + n_registers, d_model) * 0.02)
         self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=attn_dropout, batch_first=True)
         self.norm = nn.LayerNorm(d_model)
-        if residual:
-            self.ffn = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GELU(),
-                                     nn.Linear(2 * d_model, d_model))
-            self.norm2 = nn.LayerNorm(d_model)
         self.readout = nn.Linear(d_model, 1)
         if readout == "select":
             self.token_norm = nn.LayerNorm(d_model)
 
     @property
     def n_tokens(self) -> int:
-        """Configuration, neighbourhood and external tokens."""
+        """Configuration, neighbour-mean and external tokens."""
         return self.n_configs + self.n_neighbor_tokens + self.n_external
 
     @property
     def n_outputs(self) -> int:
-        return self.n_tokens + int(self.use_cls)
+        """The scalars of :meth:`forward`: one per token, then [CLS]."""
+        return self.n_tokens + 1
 
     def tokens(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """Configuration, neighbourhood and external tokens ``(B, t, D)``, each with its
+        """Configuration, neighbour-mean and external tokens ``(B, t, D)``, each with its
         positional (external: learned) embedding."""
         n_in = self.embed.n_inputs
         tok = self.embed(inputs[:n_in])
@@ -277,16 +164,10 @@ class ConfigAttention(nn.Module):
 
     def _encode(self, inputs, need_weights: bool):
         tok = self.tokens(inputs)
-        if self.special is not None:
-            tok = torch.cat([self.special.expand(tok.shape[0], -1, -1), tok], dim=1)
+        tok = torch.cat([self.special.expand(tok.shape[0], -1, -1), tok], dim=1)
         att, weights = self.attn(tok, tok, tok, need_weights=need_weights,
                                  average_attn_weights=True)
-        if self.residual:
-            h = self.norm(tok + att)
-            h = self.norm2(h + self.ffn(h))
-        else:
-            h = self.norm(att)
-        return h, weights
+        return self.norm(att), weights
 
     def _select(self, inputs):
         """Per-token scalars of the tokens alone and the [CLS] selection weights."""
@@ -300,23 +181,17 @@ class ConfigAttention(nn.Module):
         return own, a
 
     def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
-        """``(B, t + 1)`` scalars: tokens then [CLS] (``(B, t)`` without CLS)."""
+        """``(B, t + 1)`` scalars: tokens then [CLS]."""
         if self.readout_mode == "select":
             own, a = self._select(inputs)
             return torch.cat([own, (a * own).sum(dim=1, keepdim=True)], dim=1)
         h, _ = self._encode(inputs, need_weights=False)
         out = self.readout(h).squeeze(-1)
-        n_special = int(self.use_cls) + self.n_registers
-        conf = out[:, n_special:]
-        if self.use_cls:
-            return torch.cat([conf, out[:, :1]], dim=1)
-        return conf
+        return torch.cat([out[:, 1 + self.n_registers:], out[:, :1]], dim=1)
 
     @torch.no_grad()
     def attention_map(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         """[CLS] → token attention weights ``(B, t)`` (averaged over heads)."""
-        if not self.use_cls:
-            raise ValueError("attention_map needs use_cls=True")
         if self.readout_mode == "select":
             return self._select(inputs)[1]
         _, w = self._encode(inputs, need_weights=True)
@@ -445,7 +320,18 @@ class seeded:
 
 
 def resolve_device(device: str) -> torch.device:
-    """``"cpu"``, ``"cuda"`` (error when unavailable) or ``"auto"``."""
+    """The torch device for a device name.
+
+    Parameters
+    ----------
+    device : {"cpu", "cuda", "cuda:N", "auto"}
+        ``"auto"``: CUDA when available, else the CPU; ``"cuda"`` without CUDA is an
+        error.
+
+    Returns
+    -------
+    torch.device
+    """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if str(device).startswith("cuda") and not torch.cuda.is_available():

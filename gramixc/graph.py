@@ -31,6 +31,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
+from ._parallel import effective_n_jobs
+
 __all__ = [
     "NeighborIndex",
     "KNNGraph",
@@ -202,7 +204,7 @@ class NeighborIndex:
         if self.backend_ == "exact":
             dist, idx = self._nn.kneighbors(X, n_neighbors=kq)
         else:
-            threads = 1 if self.n_jobs is None else (-1 if self.n_jobs < 0 else self.n_jobs)
+            threads = effective_n_jobs(self.n_jobs)
             self._hnsw.set_ef(max(self.ef, kq))
             idx, dist = self._hnsw.knn_query(X.astype(np.float32), k=kq, num_threads=threads)
             dist = dist.astype(np.float64)

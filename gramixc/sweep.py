@@ -1,51 +1,47 @@
-"""Leiden community detection across resolutions.
+"""The resolution sweep: which resolutions γ to solve, and the partitions they give.
 
-:func:`resolution_sweep` runs Leiden on a grid of resolutions γ (range chosen
-automatically from the graph unless given; log-spaced in γ, or laid along the
-probed cluster-count curve on large graphs), optionally refines the grid
-at the crossing points of the envelope lines, and returns every distinct
-partition found together with its line ``(h_a, h_r)`` (see
-:mod:`gramixc.envelope`).
+:func:`resolution_sweep` plans a grid of resolutions γ (range chosen automatically
+from the graph unless given; log-spaced in γ, or laid along the probed
+cluster-count curve on large graphs), optionally refines the grid at the crossing
+points of the envelope lines, and returns every distinct partition found together
+with its line ``(h_a, h_r)`` (see :mod:`gramixc.envelope`). The runs themselves —
+the Leiden backends, and whether they execute here, in local processes or on a
+dask cluster — are :mod:`gramixc.leiden`'s.
 
-Backends (small interchangeable functions, same signature):
-
-* ``"igraph"`` — :meth:`igraph.Graph.community_leiden`, modularity or CPM on the
-  undirected graph. About 10× faster than ``leidenalg`` on the same graph.
-* ``"leidenalg"`` — :func:`leidenalg.find_partition` with
-  ``RBConfigurationVertexPartition`` (modularity) or ``CPMVertexPartition``;
-  also handles the directed graph ``A``.
-
-Reproducibility. igraph's Leiden has no seed argument: it draws from the
-global RNG installed with :func:`igraph.set_random_number_generator`. Every
-run installs a :class:`random.Random` seeded from ``(random_state, γ)`` and
-restores Python's :mod:`random` module (igraph's default) afterwards. Because
-the seed depends on γ and not on the order of runs, ``n_jobs`` does not change
-the result. The global RNG is not thread-safe, so parallelism uses processes.
+Reproducibility. Every γ gets a seed derived from ``(random_state, γ)``
+(:func:`gamma_seed`), not from the order of runs, so ``n_jobs`` (and where the runs
+execute) does not change the result.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import random
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._validation import check_auto_or_int
 from .envelope import canonical_labels, partition_lines, upper_envelope
+from .leiden import (
+    BACKENDS,
+    ITERATIONS_AUTO_MAX_N,
+    LeidenGraph,
+    LeidenRunner,
+    LeidenSettings,
+    check_leiden_settings,
+    leiden,
+    leiden_runs,
+    resolve_iterations,
+)
 
-__all__ = ["SweepResult", "resolution_sweep", "leiden", "leiden_runs", "BACKENDS"]
+__all__ = ["SweepResult", "resolution_sweep", "gamma_seed", "leiden", "leiden_runs",
+           "BACKENDS", "ITERATIONS_AUTO_MAX_N", "resolve_iterations"]
 
-_OBJECTIVES = ("modularity", "CPM")
 #: Probes solved together while bracketing the range (fixed, so that the set of
 #: solved γ — hence the result — does not depend on n_jobs).
 _PROBE_BATCH = 2
 #: ``refine="auto"`` refines the envelope for graphs up to this many vertices.
 REFINE_AUTO_MAX_N = 50_000
-#: ``n_iterations="auto"``: two Leiden iterations per run up to this many vertices,
-#: one above (measured on 1e5 rows: 35–40 % faster per run, modularity within 3 %).
-ITERATIONS_AUTO_MAX_N = 50_000
 _SPACINGS = ("auto", "gamma", "curve")
 #: ``spacing="auto"``: the automatic grid is log-spaced in γ up to this many
 #: vertices (where refinement fills the envelope's gaps) and laid along the probed
@@ -63,20 +59,9 @@ def resolve_spacing(spacing, n: int) -> str:
     return spacing
 
 
-def _auto_or_int(value, name: str, minimum: int, auto: int) -> int:
-    """``value`` as an integer ≥ ``minimum``, ``"auto"`` as ``auto``; anything else raises."""
-    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    if isinstance(value, str) and value == "auto":
-        return int(auto)
-    if isinstance(value, (str, bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"{name} must be {what} or 'auto', got {value!r}")
-    return int(value)
-
-
 def resolve_n_resolutions(n_resolutions, spacing: str) -> int:
     """Size of the automatic grid (``"auto"`` → 24 log-spaced in γ, 12 along the curve)."""
-    return _auto_or_int(n_resolutions, "n_resolutions", 2, 12 if spacing == "curve" else 24)
+    return check_auto_or_int(n_resolutions, "n_resolutions", 2, 12 if spacing == "curve" else 24)
 
 
 def _curve_position(gammas, n_clusters, lo: float, hi: float):
@@ -117,111 +102,25 @@ def _even_grid(position, lo: float, hi: float, size: int) -> np.ndarray:
     return grid
 
 
-def resolve_iterations(n_iterations, n: int) -> int:
-    """Leiden iterations per run for a graph of ``n`` vertices (``"auto"`` → 2 or 1)."""
-    return _auto_or_int(n_iterations, "n_iterations", 1, 2 if n <= ITERATIONS_AUTO_MAX_N else 1)
-
-
-# --------------------------------------------------------------------------- backends
-def _leiden_igraph(
-    graph, gamma: float, objective: str, seed: int, n_iterations: int, beta: float
-) -> np.ndarray:
-    import igraph as ig
-
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        cl = graph.community_leiden(
-            objective_function=objective,
-            weights="weight",
-            resolution=float(gamma),
-            beta=beta,
-            n_iterations=n_iterations,
-        )
-    finally:
-        ig.set_random_number_generator(random)
-    return np.asarray(cl.membership, dtype=np.int64)
-
-
-def _leiden_leidenalg(
-    graph, gamma: float, objective: str, seed: int, n_iterations: int, beta: float
-) -> np.ndarray:
-    import leidenalg as la
-
-    kind = la.RBConfigurationVertexPartition if objective == "modularity" else la.CPMVertexPartition
-    part = la.find_partition(
-        graph,
-        kind,
-        weights="weight",
-        resolution_parameter=float(gamma),
-        n_iterations=n_iterations,
-        seed=int(seed),
-    )
-    return np.asarray(part.membership, dtype=np.int64)
-
-
-BACKENDS = {"igraph": _leiden_igraph, "leidenalg": _leiden_leidenalg}
-
-
-def leiden(
-    graph,
-    gamma: float,
-    objective: str = "modularity",
-    backend: str = "igraph",
-    seed: int = 0,
-    n_iterations: int = 2,
-    beta: float = 0.01,
-) -> np.ndarray:
-    """One seeded Leiden run; returns the membership vector.
+def gamma_seed(base_seed: int, gamma: float) -> int:
+    """The seed of the run at γ: depends only on the base seed and γ (not on run order).
 
     Parameters
     ----------
-    graph : igraph.Graph
-        Weighted graph (edge attribute ``"weight"``).
+    base_seed : int
+        Drawn once from the sweep's ``random_state``.
     gamma : float
-        Resolution.
-    objective : {"modularity", "CPM"}
-    backend : {"igraph", "leidenalg"}
-    seed : int
-        Seed of this run.
-    n_iterations : int, default=2
-        Leiden iterations (negative: until stable; measured 20× slower at
-        n = 1e5 for the same plateau structure).
-    beta : float, default=0.01
-        Randomness of the refinement step.
+        The resolution (its IEEE-754 bits enter the seed).
+
+    Returns
+    -------
+    int
 
     Examples
     --------
-    >>> import igraph as ig
-    >>> g = ig.Graph.Famous("Zachary"); g.es["weight"] = 1.0
-    >>> int(leiden(g, 1.0, seed=0).max()) + 1 >= 2
+    >>> gamma_seed(0, 1.0) == gamma_seed(0, 1.0) != gamma_seed(0, 2.0)
     True
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {sorted(BACKENDS)}, got {backend!r}")
-    if objective not in _OBJECTIVES:
-        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
-    return BACKENDS[backend](graph, gamma, objective, seed, n_iterations, beta)
-
-
-# --------------------------------------------------------------------- worker plumbing
-_WORKER: dict = {}
-
-
-def _worker_init(edges, weights, n, directed, backend, objective, n_iterations, beta):
-    from .graph import igraph_from_edges
-
-    _WORKER["graph"] = igraph_from_edges(edges[:, 0], edges[:, 1], weights, n, directed)
-    _WORKER["args"] = (objective, backend, n_iterations, beta)
-
-
-def _worker_run(task):
-    gamma, seed = task
-    objective, backend, n_iterations, beta = _WORKER["args"]
-    return leiden(_WORKER["graph"], gamma, objective, backend, seed, n_iterations, beta)
-
-
-def _gamma_seed(base_seed: int, gamma: float) -> int:
-    """A seed that depends only on the base seed and γ (not on run order)."""
     bits = int(np.float64(gamma).view(np.uint64))
     ss = np.random.SeedSequence([base_seed, bits & 0xFFFFFFFF, bits >> 32])
     return int(ss.generate_state(1)[0] & 0x7FFFFFFF)
@@ -405,12 +304,7 @@ def resolution_sweep(
     """
     from tqdm.auto import tqdm
 
-    if objective not in _OBJECTIVES:
-        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {sorted(BACKENDS)}, got {backend!r}")
-    if directed and backend != "leidenalg":
-        raise ValueError("directed=True needs backend='leidenalg' (igraph's Leiden is undirected)")
+    check_leiden_settings(objective, backend, directed)
     base_seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
     n = graph.n
     n_iterations = resolve_iterations(n_iterations, n)
@@ -422,19 +316,18 @@ def resolution_sweep(
         refine = n <= REFINE_AUTO_MAX_N
     elif not isinstance(refine, (bool, np.bool_)):
         raise ValueError(f"refine must be True, False or 'auto', got {refine!r}")
-    edges, weights = _edge_list(graph, directed)
-    col = _Collector(edges, weights, n, objective, directed)
+    lgraph = LeidenGraph.from_knn_graph(graph, directed)
+    col = _Collector(lgraph.edges, lgraph.weights, n, objective, directed)
 
     # exact trivial candidates: connected components (all-in-one when connected), singletons
-    n_comp, comp = _components(edges, n)
+    n_comp, comp = _components(lgraph.edges, n)
     col.add(comp)
     col.add(np.arange(n))
     n_trivial = len(col.memberships)
 
-    pool = _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations,
-                      beta)
-    # the workers build their own graph: the main process needs one only without a pool
-    ig_graph = graph.to_igraph(directed=directed) if pool is None else None
+    # the workers build their own graph: the main process builds one only without them
+    runner = LeidenRunner(lgraph, LeidenSettings(objective, backend, n_iterations, beta), n_jobs,
+                          local=lambda: graph.to_igraph(directed=directed))
     bar = tqdm(total=0, desc="Leiden sweep", unit="γ", disable=not verbose, leave=False)
 
     def solve(gammas, kind):
@@ -448,22 +341,17 @@ def resolution_sweep(
         return [solved[g] for g in gammas]
 
     def _solve_new(gammas, kind):
-        tasks = [(g, _gamma_seed(base_seed, g)) for g in gammas]
+        tasks = [(g, gamma_seed(base_seed, g)) for g in gammas]
         bar.total += len(tasks)
         bar.refresh()
-        if pool is None:
-            results = []
-            for g, s in tasks:
-                results.append(leiden(ig_graph, g, objective, backend, s, n_iterations, beta))
-                bar.update(1)
-        else:
-            results = []
-            for memb in pool.map(_worker_run, tasks):
-                results.append(memb)
-                bar.update(1)
+        results = []
+        for memb in runner.map(tasks):
+            results.append(memb)
+            bar.update(1)
         return [col.add(m, g, kind) for m, g in zip(results, gammas)]
 
     try:
+        runner.__enter__()
         if isinstance(resolutions, str):
             if spacing == "curve":
                 lo, hi = _auto_range_curve(solve, col, graph, objective, n_comp,
@@ -500,8 +388,7 @@ def resolution_sweep(
                     break
     finally:
         bar.close()
-        if pool is not None:
-            pool.shutdown()
+        runner.__exit__(None, None, None)
 
     return SweepResult(
         memberships=np.vstack(col.memberships),
@@ -516,113 +403,6 @@ def resolution_sweep(
         gamma_range=(float(lo), float(hi)),
         n_trivial=n_trivial,
     )
-
-
-def _edge_list(graph, directed: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The arcs ``j → i`` of the λ-equalised weights (directed) or the symmetrised
-    upper-triangle edges (undirected), with their weights."""
-    if directed:
-        edges = np.column_stack([np.repeat(np.arange(graph.n), graph.k), graph.indices.ravel()])
-        return edges, graph.weights.ravel()
-    return graph.edges, graph.edge_weights
-
-
-def _make_pool(n_jobs, edges, weights, n, directed, backend, objective, n_iterations, beta):
-    """A process pool whose workers hold the graph (None for one job); inside
-    ``joblib.parallel_backend("dask")`` (and ``n_jobs != 1``) the dask cluster's
-    workers instead (:mod:`gramixc._dask`)."""
-    from ._dask import DaskPool, active_client
-
-    client = active_client() if n_jobs != 1 else None
-    if client is not None:
-        return DaskPool(client, (edges, weights, n, directed, backend, objective, n_iterations,
-                                 beta))
-    n_jobs_eff = _effective_jobs(n_jobs)
-    if n_jobs_eff <= 1:
-        return None
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    return ProcessPoolExecutor(
-        max_workers=n_jobs_eff,
-        mp_context=ctx,
-        initializer=_worker_init,
-        initargs=(edges, weights, n, directed, backend, objective, n_iterations, beta),
-    )
-
-
-def leiden_runs(
-    graph,
-    gammas,
-    seeds,
-    objective: str = "modularity",
-    backend: str = "igraph",
-    directed: bool = False,
-    n_iterations: int | str = "auto",
-    beta: float = 0.01,
-    n_jobs: int | None = None,
-) -> list[np.ndarray]:
-    """One seeded Leiden run per ``(γ, seed)`` pair on a :class:`~gramixc.graph.KNNGraph`.
-
-    Runs in ``n_jobs`` processes like the sweep; the result does not depend on
-    ``n_jobs``. Returns the memberships in the order of the pairs.
-
-    Parameters
-    ----------
-    graph : KNNGraph
-        The graph (from :func:`gramixc.graph.knn_graph`).
-    gammas : sequence of float
-        Resolution of every run.
-    seeds : sequence of int
-        Leiden seed of every run (same length as ``gammas``).
-    objective : {"modularity", "cpm"}, default="modularity"
-        Quality function.
-    backend : {"igraph", "leidenalg"}, default="igraph"
-        Leiden implementation.
-    directed : bool, default=False
-        Directed kNN graph (leidenalg only).
-    n_iterations : int or "auto", default="auto"
-        Leiden iterations per run (``"auto"``: as in :func:`resolution_sweep`).
-    beta : float, default=0.01
-        Randomness of the refinement step.
-    n_jobs : int or None, default=None
-        Worker processes (None → 1, -1 → all cores).
-
-    Returns
-    -------
-    list of ndarray of shape (n,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from gramixc.graph import knn_graph
-    >>> g = knn_graph(np.random.default_rng(0).normal(size=(200, 3)), k=10, random_state=0)
-    >>> [m.shape for m in leiden_runs(g, [1.0, 1.0], [1, 2])]
-    [(200,), (200,)]
-    """
-    tasks = [(float(g), int(s)) for g, s in zip(gammas, seeds)]
-    n = graph.n
-    n_iterations = resolve_iterations(n_iterations, n)
-    edges, weights = _edge_list(graph, directed)
-    pool = _make_pool(n_jobs if len(tasks) > 1 else None, edges, weights, n, directed, backend,
-                      objective, n_iterations, beta)
-    try:
-        if pool is None:
-            ig_graph = graph.to_igraph(directed=directed)
-            return [leiden(ig_graph, g, objective, backend, s, n_iterations, beta)
-                    for g, s in tasks]
-        return list(pool.map(_worker_run, tasks))
-    finally:
-        if pool is not None:
-            pool.shutdown()
-
-
-def _effective_jobs(n_jobs: int | None) -> int:
-    import os
-
-    if n_jobs is None:
-        return 1
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-    return max(1, int(n_jobs))
 
 
 def _components(edges: np.ndarray, n: int) -> tuple[int, np.ndarray]:

@@ -33,8 +33,7 @@ def data():
 def cases(api: str):
     """name -> callable returning a dict of named outputs. ``api`` = "old" (before the 1.0
     core) or "new": the same computation spelt in each API."""
-    from gramixc import ConfigurationExtractor, Fusion, GraMixC, GraMixCClassifier
-    from gramixc import GraMixCRegressor
+    from gramixc import ConfigurationExtractor, Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
 
     (Xtr, Xte, ytr, yte), (Btr, Bte, btr, bte) = data()
     out = {}
@@ -62,17 +61,19 @@ def cases(api: str):
     if api == "old":
         compact = dict(features="compact", fusion=Fusion(max_epochs=20))
     else:
-        compact = dict(features="compact", fusion=Fusion(max_epochs=20))
+        compact = dict(features="fusion", fusion=Fusion(max_epochs=20))
     out["gramixc_compact"] = lambda: gramixc(Xtr, ytr, Xte, **compact)
 
     def regressor():
         r = GraMixCRegressor(random_state=0).fit(Xtr, ytr)
-        return {"predict": r.predict(Xte), "used": np.array([r.use_configurations_])}
+        used = r.use_configurations_ if api == "old" else r.uses_fusion_
+        return {"predict": r.predict(Xte), "used": np.array([used])}
     out["regressor"] = regressor
 
     def classifier():
         c = GraMixCClassifier(random_state=0).fit(Btr, btr)
-        return {"proba": c.predict_proba(Bte), "used": np.array([c.use_configurations_])}
+        used = c.use_configurations_ if api == "old" else c.uses_fusion_
+        return {"proba": c.predict_proba(Bte), "used": np.array([used])}
     out["classifier"] = classifier
     return out
 

@@ -22,9 +22,9 @@ def client():
 
 
 def _graphs_on_worker() -> int:
-    from gramixc import _dask
+    from gramixc import leiden
 
-    return len(_dask._GRAPHS)
+    return len(leiden._DASK_GRAPHS)
 
 
 def test_sweep_on_the_cluster_gives_the_single_machine_configurations(client):

@@ -12,7 +12,8 @@ from gramixc import AUTO_CANDIDATES, ConfigurationExtractor, Fusion
 from gramixc.estimators import GraMixC, GraMixCClassifier, GraMixCRegressor
 from gramixc.synthetic import make_cluster_regression, make_hierarchical_blobs
 
-FAST = dict(k=5, cv=2, fusion=Fusion(max_epochs=30), random_state=0)
+FAST = dict(extractor=ConfigurationExtractor(k=5), cv=2, fusion=Fusion(max_epochs=30),
+            random_state=0)
 
 
 # fit_transform returns cross-fitted columns for the training rows, which differ from
@@ -29,10 +30,12 @@ def _expected_failures(est):
 
 
 # Small settings so the checks run in seconds: k=5 (several checks fit on 10–20 rows;
-# k + 1 rows are required), cv=2 and few epochs. Only the cross-fitting checks above are
-# expected to fail.
+# k + 1 rows are required), cv=2 and few epochs; GraMixC also with its fusion network.
+# Only the cross-fitting checks above are expected to fail.
 @parametrize_with_checks([GraMixCRegressor(**FAST), GraMixCClassifier(**FAST),
-                          GraMixC(**{**FAST, "fusion": Fusion(max_epochs=10)})],
+                          GraMixC(**{**FAST, "fusion": None}),
+                          GraMixC(**{**FAST, "fusion": Fusion(max_epochs=10),
+                                     "features": "fusion"})],
                          expected_failed_checks=_expected_failures)
 def test_sklearn_common_checks(estimator, check):
     check(estimator)
@@ -54,8 +57,8 @@ def test_regressor_beats_same_mlp_without_configurations(cluster_task):
     deltas = []
     for Xtr, Xte, ytr, yte in cluster_task:
         gmx = GraMixCRegressor(random_state=0).fit(Xtr, ytr)
-        mlp = GraMixCRegressor(random_state=0, n_configurations=0).fit(Xtr, ytr)
-        assert gmx.use_configurations_ and not mlp.use_configurations_
+        mlp = GraMixCRegressor(random_state=0, fusion=None).fit(Xtr, ytr)
+        assert gmx.uses_fusion_ and not mlp.uses_fusion_
         deltas.append(r2_score(yte, gmx.predict(Xte)) - r2_score(yte, mlp.predict(Xte)))
     assert min(deltas) >= 0.1 and np.mean(deltas) >= 0.15, deltas
 
@@ -81,8 +84,7 @@ def test_default_trains_no_network_and_fusion_sets_can_be_chosen(cluster_task):
     assert g.fold_models_ == [] and g.timings_["fusion"] < 0.05
     assert g.feature_set_ in ("neighbors", "clusters", "neighbors+clusters")
     assert set(g.gate_report_.candidates) == {"none", *AUTO_CANDIDATES}
-    g = GraMixC(random_state=0, features=list(FUSION_CANDIDATES),
-                fusion=Fusion(max_epochs=10)).fit(Xtr, ytr)
+    g = GraMixC(random_state=0, fusion=Fusion(max_epochs=10)).fit(Xtr, ytr)
     assert len(g.fold_models_) == g.cv
     assert set(g.gate_report_.candidates) == {"none", *FUSION_CANDIDATES}
     assert g.attention_map(Xte).shape == (len(Xte), len(g.token_names_))
@@ -99,7 +101,7 @@ def test_auto_drops_features_that_would_hurt():
     y = rng.normal(size=18)[fine] + 0.2 * rng.normal(size=len(fine))
     g = GraMixC(random_state=0)
     Z = g.fit_transform(X, y)
-    assert not g.use_configurations_ and g.feature_set_ == "none"
+    assert g.layout_ == [] and g.feature_set_ == "none"
     np.testing.assert_array_equal(Z, X)
     np.testing.assert_array_equal(g.transform(X[:5]), X[:5])
     assert g.gate_report_.chosen == "none" and "none" in str(g.gate_report_)
@@ -164,7 +166,8 @@ def test_classifier_and_attention_map():
     X, coarse, fine = make_hierarchical_blobs(n_per_cluster=30, random_state=1)
     y = np.where(fine % 2 == 0, "even", "odd")
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    clf = GraMixCClassifier(random_state=0, n_configurations="all").fit(Xtr, ytr)
+    clf = GraMixCClassifier(random_state=0, n_configurations="all",
+                            fusion=Fusion()).fit(Xtr, ytr)
     P = clf.predict_proba(Xte)
     assert P.shape == (len(Xte), 2) and np.allclose(P.sum(1), 1)
     assert set(clf.predict(Xte)) <= {"even", "odd"}
@@ -187,9 +190,9 @@ def test_gramixc_multiclass_feature_names_polars_output():
     names = g.get_feature_names_out()
     assert Z.shape[1] == len(names)
     assert list(names[: X.shape[1]]) == cols
-    assert "gramixc_pred_0" in names and "gramixc_cls" not in names  # 3 classes
-    assert sum(n.startswith("te_") for n in names) == 4 * 3
-    assert sum(n.startswith("knn") for n in names) == 3 * len(g.neighbor_sizes_)
+    assert "fusion_pred_0" in names and "fusion_cls" not in names  # 3 classes
+    assert sum(n.startswith("clusters_") for n in names) == 4 * 3
+    assert sum(n.startswith("neighbors_") for n in names) == 3 * len(g.neighbor_sizes_)
     g.set_output(transform="polars")
     out = g.transform(pl.DataFrame(X[:7], schema=cols))
     assert isinstance(out, pl.DataFrame) and out.columns == list(names)
@@ -231,40 +234,20 @@ def test_bad_input_and_params():
         GraMixCRegressor(n_configurations=[99]).fit(X, y)
 
 
-def test_full_features_layout_and_no_passthrough(cluster_task):
+def test_fusion_features_layout_and_standardised_columns(cluster_task):
     Xtr, Xte, ytr, yte = cluster_task[1]
-    g = GraMixC(random_state=0, n_configurations=5, features="full", passthrough=False,
+    g = GraMixC(random_state=0, n_configurations=5, features="all",
                 fusion=Fusion(max_epochs=15))
     Z = g.fit_transform(Xtr, ytr)
     names = list(g.get_feature_names_out())
-    m, s = len(g.selected_), len(g.neighbor_sizes_)
-    assert names[:2] == ["gramixc_pred", "gramixc_cls"]
-    assert sum(n.startswith("te_") for n in names) == m
-    assert sum(n.startswith("knn") for n in names) == s
-    assert sum(n.startswith("fused_") for n in names) == m + s
-    assert Z.shape == (len(Xtr), 2 + 3 * m + 2 * s) == (len(Xtr), len(names))
-    ids = Z[:, -m:]
-    assert np.array_equal(ids, np.round(ids)) and ids.min() >= 0  # aligned ids, unscaled
-    Zte = g.transform(Xte)
-    assert Zte.shape == (len(Xte), len(names))
+    d, m, s = Xtr.shape[1], len(g.selected_), len(g.neighbor_sizes_)
+    assert names[d:d + 2] == ["fusion_pred", "fusion_cls"]
+    assert sum(n.startswith("clusters_") for n in names) == m
+    assert sum(n.startswith("neighbors_") for n in names) == s
+    assert Z.shape == (len(Xtr), d + 2 + m + s) == (len(Xtr), len(names))
+    assert g.transform(Xte).shape == (len(Xte), len(names))
     # the added columns are standardised on the training rows
-    np.testing.assert_allclose(Z[:, :-m].mean(axis=0), 0.0, atol=1e-6)
-
-
-def test_votes_block_is_unsupervised_soft_vote_fractions(cluster_task):
-    Xtr, Xte, ytr, yte = cluster_task[1]
-    g = GraMixC(random_state=0, n_configurations=4, features="votes", passthrough=False)
-    Z = g.fit_transform(Xtr, ytr)
-    names = list(g.get_feature_names_out())
-    assert Z.shape == (len(Xtr), int(g.n_clusters_.sum())) == (len(Xtr), len(names))
-    assert names[0] == f"vote_{g.configuration_names_[0]}_c0"
-    m = len(g.selected_)
-    np.testing.assert_allclose(Z.sum(axis=1), m)  # fractions: each configuration sums to 1
-    Zte = g.transform(Xte)
-    np.testing.assert_allclose(Zte.sum(axis=1), m)
-    # no target is read: another y gives the same columns
-    Z2 = clone(g).fit_transform(Xtr, np.random.default_rng(0).permutation(ytr))
-    np.testing.assert_array_equal(Z, Z2)
+    np.testing.assert_allclose(Z[:, d:].mean(axis=0), 0.0, atol=1e-6)
 
 
 def test_grouped_neighbor_means_reach_past_the_row_s_own_group():
@@ -275,25 +258,9 @@ def test_grouped_neighbor_means_reach_past_the_row_s_own_group():
     groups = np.repeat(np.arange(30), 25)
     X = np.column_stack([groups * 1.0, groups * -0.5]) + rng.normal(size=(750, 2)) * 0.01
     y = groups.astype(float) + 0.1 * rng.normal(size=750)
-    g = GraMixC(random_state=0, features="neighbors", neighbors=(5,), passthrough=False,
-                n_configurations=2)
-    Z = g.fit_transform(X, y, groups=groups)
+    g = GraMixC(random_state=0, features="neighbors", neighbors=(5,), n_configurations=2)
+    Z = g.fit_transform(X, y, groups=groups)[:, 2:]
     assert np.corrcoef(Z[:, 0], y)[0, 1] > 0.98
-
-
-def test_test_encoding_folds_bags_new_rows_over_the_fold_encoders(cluster_task):
-    # "folds": the training rows' columns are unchanged (they were always cross-fitted);
-    # new rows' neighbour means average the fold encoders, so they differ a little from
-    # the all-rows means and follow them closely
-    Xtr, Xte, ytr, yte = cluster_task[1]
-    kw = dict(random_state=0, features="neighbors", passthrough=False, n_configurations=2)
-    full = GraMixC(**kw)  # the default
-    folds = GraMixC(test_encoding="folds", **kw)
-    np.testing.assert_array_equal(full.fit_transform(Xtr, ytr), folds.fit_transform(Xtr, ytr))
-    a, b = full.transform(Xte), folds.transform(Xte)
-    assert a.shape == b.shape and not np.allclose(a, b)
-    assert min(np.corrcoef(a[:, j], b[:, j])[0, 1] for j in range(a.shape[1])) > 0.9
-    np.testing.assert_array_equal(b, pickle.loads(pickle.dumps(folds)).transform(Xte))
 
 
 def test_target_neighbor_metric_finds_neighbours_along_the_features_that_matter():
@@ -303,13 +270,13 @@ def test_target_neighbor_metric_finds_neighbours_along_the_features_that_matter(
     rng = np.random.default_rng(0)
     X = rng.normal(size=(900, 30))
     y = np.tanh(2 * X[:, 0]) + np.exp(X[:, 1] / 2) + 0.1 * rng.normal(size=900)
-    kw = dict(random_state=0, features="neighbors", passthrough=False, n_configurations=2,
-              neighbors=(15,))
+    kw = dict(random_state=0, features="neighbors", n_configurations=2, neighbors=(15,))
     graph = GraMixC(**kw).fit(X[:700], y[:700])
     target = GraMixC(neighbor_metric="target", **kw)
-    Z = target.fit_transform(X[:700], y[:700])
-    assert target.target_neighbors_ is not None and graph.target_neighbors_ is None
-    r = [np.corrcoef(g.transform(X[700:])[:, 0], y[700:])[0, 1] for g in (graph, target)]
+    Z = target.fit_transform(X[:700], y[:700])[:, 30:]
+    assert type(target.neighbor_search_).__name__ == "TargetNeighbors"
+    assert type(graph.neighbor_search_).__name__ == "GraphNeighbors"
+    r = [np.corrcoef(g.transform(X[700:])[:, 30], y[700:])[0, 1] for g in (graph, target)]
     assert r[1] > r[0] + 0.1, r
     assert np.corrcoef(Z[:, 0], y[:700])[0, 1] > r[0]
     again = pickle.loads(pickle.dumps(target))
@@ -326,22 +293,24 @@ def test_label_aligned_extractor_and_zero_configurations():
     assert clf.extractor_.align == "labels" and len(clf.selected_) >= 1
     with pytest.raises(ValueError, match="n_configurations=0"):
         GraMixC(n_configurations=0).fit(X, coarse)
+    with pytest.raises(ValueError, match="fusion=None"):
+        GraMixCRegressor(n_configurations=0).fit(X, coarse * 1.0)
 
 
 @pytest.mark.parametrize("est, match", [
     (lambda: GraMixC(fusion=Fusion(batch_size=0)), "batch_size"),
     (lambda: GraMixC(fusion=Fusion(n_heads=0)), "n_heads"),
-    (lambda: GraMixC(max_configurations=0), "max_configurations"),
+    (lambda: GraMixC(n_configurations=-1), "n_configurations"),
     (lambda: GraMixC(fusion=Fusion(max_epochs=0)), "max_epochs"),
-    (lambda: GraMixC(smoothing=-5), "smoothing"),
+    (lambda: GraMixC(neighbors=(0, 5)), "neighbors"),
     (lambda: GraMixC(reference_estimator="foo"), "reference_estimator"),
     (lambda: GraMixC(fusion=Fusion(d_model=10, n_heads=4)), "divisible"),
     (lambda: GraMixC(fusion=Fusion(device="gpu")), "device"),
-    (lambda: GraMixC(extractor=ConfigurationExtractor(k=10), k=5), "conflicts"),
-    (lambda: GraMixCRegressor(extractor=ConfigurationExtractor(), metric="cosine"),
-     "conflicts"),
+    (lambda: GraMixC(features="fusion"), "fusion=None"),
+    (lambda: GraMixC(features=["neighbors", "all"]), "fusion=None"),
+    (lambda: GraMixC(features="votes"), "features"),
     (lambda: GraMixCRegressor(dropout=1.5), "dropout"),
-    (lambda: GraMixC(test_encoding="bag"), "test_encoding"),
+    (lambda: GraMixCRegressor(fusion="always"), "fusion"),
     (lambda: GraMixC(neighbor_metric="cosine"), "neighbor_metric"),
 ])
 def test_every_parameter_validated_before_any_work(est, match):
@@ -390,11 +359,11 @@ def test_nested_fusion_parameters_in_gridsearch():
     from sklearn.linear_model import Ridge
 
     pipe = make_pipeline(GraMixC(fusion=Fusion(max_epochs=5), cv=2, n_configurations=3,
-                                 features="compact", random_state=0), Ridge())
+                                 features="fusion", random_state=0), Ridge())
     grid = GridSearchCV(pipe, {"gramixc__fusion__d_model": [8, 16]}, cv=2).fit(X, y)
     assert grid.best_estimator_[0].fusion.d_model in (8, 16)
-    for model, _, _ in grid.best_estimator_[0].fold_models_:
-        assert model.attention.readout.in_features in (8, 16)
+    for fm in grid.best_estimator_[0].fold_models_:
+        assert fm.model.attention.readout.in_features in (8, 16)
 
 
 def test_external_tokens_enter_the_fusion():
@@ -412,12 +381,13 @@ def test_external_tokens_enter_the_fusion():
     kw = dict(random_state=0, n_configurations=4, fusion=Fusion(max_epochs=60))
     with_tok = GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=E[tr])
     without = GraMixCRegressor(**kw).fit(X[tr], y[tr])
-    assert with_tok.use_configurations_
+    assert with_tok.uses_fusion_
     r2_with = r2_score(y[te], with_tok.predict(X[te], tokens=E[te]))
     r2_without = r2_score(y[te], without.predict(X[te]))
     assert r2_with > r2_without + 0.3, (r2_with, r2_without)
-    assert with_tok.token_names_[-3:] == ["ext0", "ext1", "ext2"]
-    assert with_tok.attention_map(X[te][:5], tokens=E[te][:5]).shape == (5, with_tok.n_tokens_)
+    assert with_tok.token_names_[-3:] == ["external0", "external1", "external2"]
+    assert with_tok.attention_map(X[te][:5], tokens=E[te][:5]).shape == (
+        5, len(with_tok.token_names_))
     again = GraMixCRegressor(**kw).fit(X[tr], y[tr], tokens=E[tr])
     np.testing.assert_array_equal(again.predict(X[te], tokens=E[te]),
                                   with_tok.predict(X[te], tokens=E[te]))
@@ -445,19 +415,19 @@ def test_external_tokens_in_the_transformer_and_classifier():
     rng = np.random.default_rng(1)
     E = rng.normal(size=(len(X), 5))  # one token per row, given as (n, d)
     y = (fine % 3).astype(float)
-    g = GraMixC(features="compact", random_state=0, n_configurations=3,
+    g = GraMixC(features="fusion", random_state=0, n_configurations=3,
                 fusion=Fusion(max_epochs=10))
     Z = g.fit_transform(X, y, tokens=E)
-    assert Z.shape[1] == X.shape[1] + 2 and g.token_names_[-1] == "ext0"
+    assert Z.shape[1] == X.shape[1] + 2 and g.token_names_[-1] == "external0"
     assert g.transform(X[:4], tokens=E[:4]).shape == (4, Z.shape[1])
-    assert g.attention_map(X[:4], tokens=E[:4]).shape == (4, g.n_tokens_)
+    assert g.attention_map(X[:4], tokens=E[:4]).shape == (4, len(g.token_names_))
     with pytest.raises(ValueError, match="does not train"):
-        GraMixC(random_state=0).fit(X, y, tokens=E)  # "auto" trains no fusion model
+        GraMixC(random_state=0).fit(X, y, tokens=E)  # fusion=None trains no network
     c = GraMixCClassifier(random_state=0, n_configurations=3, fusion=Fusion(max_epochs=10))
     c.fit(X, fine % 2, tokens=E)
     assert c.predict_proba(X[:3], tokens=E[:3]).shape == (3, 2)
     with pytest.raises(ValueError, match="plain MLP"):
-        GraMixCClassifier(n_configurations=0).fit(X, fine % 2, tokens=E)
+        GraMixCClassifier(fusion=None).fit(X, fine % 2, tokens=E)
 
 
 def test_external_tokens_through_a_pipeline_with_metadata_routing():
@@ -468,7 +438,7 @@ def test_external_tokens_through_a_pipeline_with_metadata_routing():
     E = np.random.default_rng(0).normal(size=(len(X), 2, 3))
     y = (fine % 3).astype(float)
     with sklearn.config_context(enable_metadata_routing=True):
-        g = GraMixC(features="compact", n_configurations=3, random_state=0,
+        g = GraMixC(features="fusion", n_configurations=3, random_state=0,
                     fusion=Fusion(max_epochs=5))
         g.set_fit_request(tokens=True, groups=False).set_transform_request(tokens=True)
         pipe = make_pipeline(g, Ridge()).fit(X, y, tokens=E)
@@ -483,7 +453,7 @@ def test_token_embeddings_are_what_the_attention_reads():
     reg = GraMixCRegressor(random_state=0, n_configurations=3,
                            fusion=Fusion(max_epochs=5, d_model=16)).fit(X, fine * 1.0, tokens=E)
     emb = reg.token_embeddings(X[:6], tokens=E[:6])
-    assert emb.shape == (6, reg.n_tokens_, 16)
+    assert emb.shape == (6, len(reg.token_names_), 16)
     # the external tokens' embeddings move with their inputs, the configurations' do not
     E2 = E[:6].copy()
     E2[:, 1] += 3.0

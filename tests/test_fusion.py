@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 import torch
 
+from gramixc.embedders import sinusoidal_encoding
 from gramixc.fusion import (
     ConfigAttention,
     FusionNet,
     predict,
     resolve_device,
     seeded,
-    sinusoidal_encoding,
     train,
 )
 
@@ -25,26 +25,42 @@ def _inputs(kind, B=6, m=5, k=4, F=3, n_emb=20):
     return (torch.randn(B, m, F, generator=g),)
 
 
-@pytest.mark.parametrize("kind", ["scalar", "embedding", "soft", "target"])
+@pytest.mark.parametrize("kind", ["scalar", "embedding", "soft", "clusters"])
 @pytest.mark.parametrize("n_registers", [0, 2])
-@pytest.mark.parametrize("use_cls", [True, False])
+@pytest.mark.parametrize("readout", ["select", "mixed"])
 @pytest.mark.parametrize("n_heads", [1, 4])
-def test_shapes(kind, n_registers, use_cls, n_heads):
+def test_shapes(kind, n_registers, readout, n_heads):
     att = ConfigAttention(5, kind, n_stats=3, n_embeddings=20, d_model=16, n_heads=n_heads,
-                          n_registers=n_registers, use_cls=use_cls)
+                          n_registers=n_registers, readout=readout)
     out = att(_inputs(kind))
-    assert out.shape == (6, 5 + int(use_cls))
+    assert out.shape == (6, 5 + 1)  # one scalar per token, then [CLS]
     assert att.tokens(_inputs(kind)).shape == (6, 5, 16)
-    if use_cls:
-        amap = att.attention_map(_inputs(kind))
-        assert amap.shape == (6, 5)
-        assert torch.all(amap >= 0) and torch.all(amap.sum(1) <= 1 + 1e-6)
-        # the full [CLS] row (over [CLS], registers and configurations) sums to one
+    amap = att.attention_map(_inputs(kind))
+    assert amap.shape == (6, 5)
+    assert torch.all(amap >= 0) and torch.all(amap.sum(1) <= 1 + 1e-6)
+    if readout == "select":  # renormalised over the tokens
+        torch.testing.assert_close(amap.sum(1), torch.ones(6))
+    else:  # the full [CLS] row (over [CLS], registers and configurations) sums to one
         _, w = att.eval()._encode(_inputs(kind), need_weights=True)
         torch.testing.assert_close(w.sum(-1), torch.ones(6, 1 + n_registers + 5))
-    else:
-        with pytest.raises(ValueError, match="use_cls"):
-            att.attention_map(_inputs(kind))
+
+
+def test_fusion_settings_and_the_attention_agree():
+    """One validation and one set of defaults for the settings both take."""
+    import inspect
+
+    from gramixc import Fusion
+
+    defaults = {k: v.default for k, v in inspect.signature(ConfigAttention).parameters.items()}
+    f = Fusion()
+    for name in ("tokenization", "d_model", "n_heads", "n_registers", "readout"):
+        assert defaults[name] == getattr(f, name), name
+    for bad, word in ((dict(d_model=10, n_heads=4), "divisible"), (dict(readout="pooled"),
+                      "readout"), (dict(n_registers=-1), "n_registers")):
+        with pytest.raises(ValueError, match=word):
+            ConfigAttention(3, "scalar", **bad)
+        with pytest.raises(ValueError, match=word):
+            Fusion(**bad).validate()
 
 
 def test_positional_encoding_distinguishes_positions():
@@ -74,7 +90,7 @@ def test_training_is_deterministic_and_isolated():
     torch.manual_seed(123)
     for _ in range(2):
         with seeded(7):
-            net = FusionNet(4, ConfigAttention(5, "target", d_model=16), 1, hidden=(32,))
+            net = FusionNet(4, ConfigAttention(5, "clusters", d_model=16), 1, hidden=(32,))
         hist = train(net, x, [T], y, "regression", seed=7, val_rows=np.arange(30),
                      max_epochs=15, aux_weight=0.5)
         preds.append(predict(net, x, [T]))

@@ -51,7 +51,7 @@ def _outputs(make, X, y, X_new):
 ESTIMATORS = {
     "extractor": lambda: ConfigurationExtractor(random_state=0),
     "GraMixC": lambda: GraMixC(random_state=0),
-    "GraMixC compact": lambda: GraMixC(features="compact", fusion=FAST, random_state=0),
+    "GraMixC fusion": lambda: GraMixC(features="fusion", fusion=FAST, random_state=0),
     "regressor": lambda: GraMixCRegressor(fusion=FAST, random_state=0),
     "classifier": lambda: GraMixCClassifier(fusion=FAST, random_state=0),
 }
@@ -164,7 +164,7 @@ def test_messages_name_the_problem(data):
         GraMixCRegressor().fit(X, np.array(["1.5", "b"] * 100))
     lonely = lab.copy()
     lonely[0] = 9
-    with pytest.warns(UserWarning, match=r"class\(es\) \['9'\] have a single row"):
+    with pytest.warns(UserWarning, match=r"class\(es\) have a single row \(9\)"):
         GraMixC(random_state=0, task="classification").fit(X, lonely)
 
 

@@ -133,5 +133,5 @@ def test_registers_as_external_tokens_of_the_fusion():
     tok = vit_tokens(vit, img)
     clf = GraMixCClassifier(random_state=0, n_configurations=3, fusion=Fusion(max_epochs=10))
     clf.fit(tok.cls_token, y, tokens=tok.registers)
-    assert clf.token_names_[-3:] == ["ext0", "ext1", "ext2"]
+    assert clf.token_names_[-3:] == ["external0", "external1", "external2"]
     assert clf.predict_proba(tok.cls_token[:5], tokens=tok.registers[:5]).shape == (5, 2)
