@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CONFIGURATION_PARAMETERS", "PREDICTOR_PARAMETERS", "RUN_PARAMETERS", "document"]
+__all__ = ["CONFIGURATION_PARAMETERS", "FIT_PARAMETERS", "PREDICTOR_PARAMETERS", "RUN_PARAMETERS",
+           "document"]
 
 #: The configuration and encoding parameters of all three estimators.
 CONFIGURATION_PARAMETERS = """\
@@ -55,9 +56,40 @@ RUN_PARAMETERS = """\
 """
 
 
+#: The parameters of every estimator's ``fit`` (method docstrings, 8 spaces).
+FIT_PARAMETERS = """\
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        groups : array-like of shape (n_samples,), optional
+            Related rows (e.g. sequences of one species): the cross-fitting folds and
+            early-stopping splits keep each group whole, so a row's encodings never read
+            its group mates' targets. In a pipeline: ``pipe.fit(X, y, gramixc__groups=g)``.
+        tokens : array-like of shape (n_samples, n_tokens, dim), optional
+            External per-sample tokens (e.g. a Vision Transformer's register tokens) that
+            the fusion network mixes beside the configuration tokens, each projected to its
+            width with a learned embedding of its own (standardised on the training rows);
+            new rows then need theirs too. Needs a fusion network.
+        **fit_params
+            None accepted: an unknown name (a typo such as ``group=``, or
+            ``sample_weight``) is an error, never silently dropped.
+"""
+_PLACES = {"%(configuration_parameters)s": CONFIGURATION_PARAMETERS,
+           "%(predictor_parameters)s": PREDICTOR_PARAMETERS,
+           "%(run_parameters)s": RUN_PARAMETERS,
+           "%(fit_parameters)s": FIT_PARAMETERS}
+
+
+def _fill(doc: str) -> str:
+    for key, text in _PLACES.items():
+        doc = doc.replace(key, text)
+    return doc
+
+
 def document(cls):
-    """Fill the shared parameter descriptions into ``cls``'s docstring."""
-    cls.__doc__ = (cls.__doc__.replace("%(configuration_parameters)s", CONFIGURATION_PARAMETERS)
-                   .replace("%(predictor_parameters)s", PREDICTOR_PARAMETERS)
-                   .replace("%(run_parameters)s", RUN_PARAMETERS))
+    """Fill the shared parameter descriptions into the docstrings of ``cls`` and of the
+    ``fit`` it defines or inherits."""
+    cls.__doc__ = _fill(cls.__doc__)
+    fit = getattr(cls, "fit", None)
+    if fit is not None and fit.__doc__ and "%(" in fit.__doc__:
+        fit.__doc__ = _fill(fit.__doc__)
     return cls

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["MAX_ABS", "check_auto_or_int", "check_features", "non_numeric_columns"]
+__all__ = ["MAX_ABS", "check_auto_or_int", "check_features", "check_groups", "non_numeric_columns",
+           "reject_fit_params"]
 
 #: Largest magnitude accepted when fitting (its square stays finite in float64).
 MAX_ABS = 1e150
@@ -116,3 +117,43 @@ def check_auto_or_int(value, name: str, minimum: int, auto: int) -> int:
             or value < minimum:
         raise ValueError(f"{name} must be {what} or 'auto', got {value!r}")
     return int(value)
+
+
+def check_groups(groups, n: int) -> np.ndarray | None:
+    """``groups`` as a 1-D array with one entry per row (None stays None).
+
+    Examples
+    --------
+    >>> check_groups([0, 0, 1], 3).tolist()
+    [0, 0, 1]
+    """
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n:
+        raise ValueError(f"groups must be 1-D with one entry per row ({n}), got shape "
+                         f"{groups.shape}")
+    return groups
+
+
+def reject_fit_params(estimator, method: str, params: dict) -> None:
+    """Unknown fit parameters are an error, never silently dropped (a typo such as
+    ``gramixc__group=`` would otherwise switch off the grouped cross-fitting).
+
+    Examples
+    --------
+    >>> reject_fit_params(object(), "fit", {})
+    >>> reject_fit_params(object(), "fit", {"group": [0]})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    TypeError: object.fit got unknown parameter(s) ['group']; it accepts groups= and tokens= ...
+    """
+    if not params:
+        return
+    name = type(estimator).__name__
+    if "sample_weight" in params:
+        raise TypeError(f"{name}.{method} does not support sample_weight: its encodings, "
+                        "cross-fitting and gate weigh every row alike. Fit without it, or "
+                        "repeat/subsample rows to weight them")
+    raise TypeError(f"{name}.{method} got unknown parameter(s) {sorted(params)}; it accepts "
+                    "groups= and tokens= (in a pipeline: gramixc__groups=...)")

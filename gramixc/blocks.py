@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = ["RowParts", "FeatureBlock", "FusionPredictionBlock", "FusionClsBlock",
            "NeighborMeanBlock", "ClusterMeanBlock", "BLOCKS", "assemble", "block_names",
-           "block_scaling", "class_suffixes"]
+           "block_scaling", "class_suffixes", "gate_candidates"]
 
 
 @dataclass
@@ -57,6 +57,16 @@ class RowParts:
     clusters: np.ndarray | None = None
     fusion_out: np.ndarray | None = None
     fusion_scalars: np.ndarray | None = None
+
+    def fill(self, rows: np.ndarray, n: int, **values) -> None:
+        """Write ``values`` (part name → array of ``len(rows)`` rows) into rows ``rows`` of
+        parts of ``n`` rows, creating them on first use; None values are skipped."""
+        for name, val in values.items():
+            if val is None:
+                continue
+            if getattr(self, name) is None:
+                setattr(self, name, np.empty((n, val.shape[1])))
+            getattr(self, name)[rows] = val
 
     @property
     def n_rows(self) -> int:
@@ -245,3 +255,42 @@ def block_scaling(est, layout, parts: RowParts) -> dict:
         v = np.asarray(blk.values(est, parts), dtype=np.float64)
         out[blk.key] = (v.mean(axis=0), v.std(axis=0) + 1e-9)
     return out
+
+
+def gate_candidates(est, layouts: dict, parts: RowParts, folded, scaling: dict):
+    """The gate's inputs: every candidate set's out-of-fold columns, and its columns
+    re-cross-fitted without each fold (for the sets made of encodings only).
+
+    Parameters
+    ----------
+    est : GraMixC
+        The estimator being fitted.
+    layouts : dict of str → list of FeatureBlock
+        The candidate sets.
+    parts : RowParts
+        The training rows' out-of-fold parts.
+    folded : list of FoldEncoding
+        Every fold's encodings (:func:`gramixc.crossfit.fold_encodings`).
+    scaling : dict
+        The blocks' training scaling.
+
+    Returns
+    -------
+    candidates : dict of str → ndarray
+        Out-of-fold columns of every non-empty set.
+    nested : callable
+        ``nested(f)`` → ``{set: (rest columns, held-out columns)}`` of fold ``f``, for
+        the sets that read only neighbour and cluster means.
+    """
+    cands = {c: assemble(est, lay, parts, scaling) for c, lay in layouts.items() if lay}
+    encoded = [c for c in cands if {b.part for b in layouts[c]} <= {"clusters", "neighbors"}]
+    by_fold = {fe.fold: fe for fe in folded}
+
+    def nested(f):
+        fe = by_fold[int(f)]
+        rest = RowParts(neighbors=fe.rest.neighbors, clusters=fe.rest.clusters)
+        held = RowParts(neighbors=fe.held.neighbors, clusters=fe.held.clusters)
+        return {c: (assemble(est, layouts[c], rest, scaling),
+                    assemble(est, layouts[c], held, scaling)) for c in encoded}
+
+    return cands, nested

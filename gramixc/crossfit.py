@@ -35,7 +35,7 @@ from .target_stats import ClusterTargetEncoder, NeighborTargetEncoder, crossfit_
 
 __all__ = ["TransformerSeeds", "PredictorSeeds", "GraphNeighbors", "TargetNeighbors",
            "NEIGHBOR_SEARCHES", "TrainingRows", "EncodingSpec", "Encoding", "FoldEncoding",
-           "encode", "fold_encodings", "SMOOTHING"]
+           "FoldModel", "encode", "fold_encodings", "SMOOTHING"]
 
 #: Pseudo-rows of the prior in every cluster mean (m-estimate).
 SMOOTHING = 5.0
@@ -271,6 +271,10 @@ class Encoding:
              if self.neighbor_encoder is not None else None)
         return T, M
 
+    def encoders(self) -> Encoding:
+        """The encoders alone (no encoded rows): what serves new rows."""
+        return Encoding(self.cluster_encoder, None, self.neighbor_encoder, None)
+
     def encode_new(self, nearest: np.ndarray, weights: np.ndarray,
                    deep: np.ndarray | None) -> Encoding:
         """New rows encoded by these encoders (from their nearest training rows)."""
@@ -367,3 +371,18 @@ def fold_encodings(spec: EncodingSpec, train: TrainingRows, folds: np.ndarray,
         held_enc = rest_enc.encode_new(train.nearest[held], train.weights[held], deep_held)
         out.append(FoldEncoding(int(f), rest, held, rest_enc, held_enc))
     return out
+
+
+@dataclass
+class FoldModel:
+    """A cross-fitting fold's fusion model and the encoders it was trained with.
+
+    Parameters
+    ----------
+    model : FusionNet
+    encoders : Encoding
+        The fold's encoders (no encoded rows): new rows are read through them.
+    """
+
+    model: object
+    encoders: Encoding

@@ -1,23 +1,11 @@
 """Supervised scikit-learn estimators: `GraMixC`, `GraMixCRegressor`, `GraMixCClassifier`.
 
-This module holds their parameters and the wiring of ``fit`` / ``transform`` /
-``predict``; the steps live where they belong:
-
-* the configurations: :class:`~gramixc.ConfigurationExtractor` (unsupervised, on all
-  training rows);
-* the target: :mod:`gramixc.targets` (one rule for the task, checks, encoding);
-* the cross-fitted encodings — neighbour means and cluster means — and the seeds:
-  :mod:`gramixc.crossfit`;
-* the fusion network's training and inference: :mod:`gramixc.fusion_steps` (its
-  settings: :class:`~gramixc.Fusion`);
-* the transformer's output columns: :mod:`gramixc.blocks`; its choice of columns:
-  :mod:`gramixc.gate`.
-
-`GraMixC` is a transformer for any downstream predictor: ``fit_transform`` returns
-out-of-fold (cross-fitted) columns for the training rows, ``transform`` those of the
-fitted encoders (and fold models) for new rows, like
-:class:`sklearn.preprocessing.TargetEncoder`. `GraMixCRegressor` and
-`GraMixCClassifier` are end-to-end ``[X | fused configurations] → MLP`` models.
+Their parameters and the wiring of ``fit`` / ``transform`` / ``predict``. The steps live
+elsewhere: the mixed configurations in :mod:`gramixc.mixing`, the target in
+:mod:`gramixc.targets`, the cross-fitted encodings and seeds in :mod:`gramixc.crossfit`,
+the fusion network's training and inference in :mod:`gramixc.fusion_steps` (settings:
+:class:`~gramixc.Fusion`), the output columns in :mod:`gramixc.blocks`, their choice in
+:mod:`gramixc.gate`; shared wiring in :mod:`gramixc._estimator_base`.
 """
 
 from __future__ import annotations
@@ -27,21 +15,21 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin, clone
+from sklearn.base import ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import blocks
-from ._dask import apply_chunkwise, is_dask_collection
+from ._dask import is_dask_collection
 from ._docstrings import document
+from ._estimator_base import GraMixCBase
 from ._parallel import effective_n_jobs
-from ._validation import check_features
-from .configurations import evenly_spaced
+from ._validation import check_features, check_groups, reject_fit_params
 from .crossfit import (
     NEIGHBOR_SEARCHES,
     Encoding,
-    EncodingSpec,
+    FoldModel,
     GraphNeighbors,
     PredictorSeeds,
     TrainingRows,
@@ -49,25 +37,24 @@ from .crossfit import (
     encode,
     fold_encodings,
 )
-from .extractor import ConfigurationExtractor
-from .fusion_settings import Fusion, training_rows
+from .fusion_settings import Fusion
 from .fusion_steps import (
     build_model,
     check_device,
+    fit_token_model,
     model_outputs,
     run_model,
     softmax,
     train_model,
     validation_rows,
 )
+from .mixing import MAX_CONFIGURATIONS
 from .targets import check_target, encode_target, infer_task
-from .tokens import ExternalTokens, TokenLayout, get_tokenization, token_arrays
+from .tokens import ExternalTokens, get_tokenization
 
 __all__ = ["GraMixC", "GraMixCRegressor", "GraMixCClassifier", "FEATURE_SETS",
            "AUTO_CANDIDATES", "FUSION_CANDIDATES", "MAX_CONFIGURATIONS"]
 
-#: Most configurations ``n_configurations="auto"`` mixes.
-MAX_CONFIGURATIONS = 16
 #: Named column sets of :class:`GraMixC` (block keys of :mod:`gramixc.blocks`).
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "neighbors": ("neighbors",),
@@ -83,183 +70,12 @@ FUSION_CANDIDATES = AUTO_CANDIDATES + ("fusion", "all")
 _NETWORK_PARTS = {"fusion_out", "fusion_scalars"}
 
 
-def _check_groups(groups, n: int) -> np.ndarray | None:
-    if groups is None:
-        return None
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.shape[0] != n:
-        raise ValueError(f"groups must be 1-D with one entry per row ({n}), got shape "
-                         f"{groups.shape}")
-    return groups
-
-
-def _reject_fit_params(est, method: str, params: dict) -> None:
-    """Unknown fit parameters are an error, never silently dropped (a typo such as
-    ``gramixc__group=`` would otherwise switch off the grouped cross-fitting)."""
-    if not params:
-        return
-    name = type(est).__name__
-    if "sample_weight" in params:
-        raise TypeError(f"{name}.{method} does not support sample_weight: its encodings, "
-                        "cross-fitting and gate weigh every row alike. Fit without it, or "
-                        "repeat/subsample rows to weight them")
-    raise TypeError(f"{name}.{method} got unknown parameter(s) {sorted(params)}; it accepts "
-                    "groups= and tokens= (in a pipeline: gramixc__groups=...)")
-
-
-@dataclass
-class FoldModel:
-    """A cross-fitting fold's fusion model and the encoders it was trained with."""
-
-    model: object
-    encoders: Encoding
-
-
-# ============================================================================ shared
-class _GraMixCBase(BaseEstimator):
-    """Parameters, checks and the configuration step shared by the three estimators."""
-
-    _parameter_constraints: dict = {
-        "extractor": [None, ConfigurationExtractor],
-        "n_configurations": [StrOptions({"auto", "all"}),
-                             Interval(numbers.Integral, 0, None, closed="left"), "array-like"],
-        "neighbors": ["array-like"],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
-        "n_jobs": [None, numbers.Integral],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
-
-    def _settings(self) -> Fusion | None:
-        """The fusion network's settings (None: no fusion network)."""
-        return self.fusion if isinstance(self.fusion, Fusion) else (
-            Fusion() if self.fusion == "auto" else None)
-
-    def _validate(self) -> None:
-        """Every parameter, before any work (scikit-learn's constraints + cross-checks)."""
-        self._validate_params()
-        if self._settings() is not None:
-            self._settings().validate()
-        sizes = np.asarray(self.neighbors).ravel()
-        if sizes.size and (sizes.dtype.kind not in "iu" or sizes.min() < 1):
-            raise ValueError(f"neighbors must be positive integers (neighbour-mean sizes), got "
-                             f"{self.neighbors!r}")
-        if isinstance(self.n_configurations, numbers.Integral) and self.n_configurations == 0:
-            raise ValueError("n_configurations=0 mixes nothing: use the predictor alone (for "
-                             "the plain MLP: fusion=None)")
-
-    def _check_X(self, X, reset: bool) -> np.ndarray:
-        k = 15 if self.extractor is None else int(self.extractor.k)
-        return check_features(self, X, reset=reset, min_samples=max(k + 1, 2 * self.cv))
-
-    def _fit_configurations(self, X: np.ndarray, seed: int, y) -> None:
-        """Fit the extractor (its configurations capped at ``n // 10`` clusters; ``y`` only
-        reaches it with ``align="labels"``) and select the mixed configurations."""
-        n = X.shape[0]
-        cap = max(2, n // 10)
-        if self.extractor is None:
-            ext = ConfigurationExtractor(refine=False, max_clusters=cap,
-                                         min_cluster_size=max(5.0, n / cap), n_jobs=self.n_jobs,
-                                         random_state=int(seed), verbose=self.verbose)
-        else:
-            ext = clone(self.extractor)
-            ext.set_params(max_clusters=min(cap, ext.max_clusters or cap))
-            if ext.random_state is None:
-                ext.set_params(random_state=int(seed))
-        self.extractor_ = ext.fit(X, y if ext.align == "labels" else None)
-        K = self.extractor_.configurations_.n_clusters
-        self.selected_ = self._select(len(K))
-        self.ids_ = self.extractor_.configurations_.ids[:, self.selected_]
-        self.n_clusters_ = K[self.selected_]
-        self.configuration_names_ = [f"cfg{j}_k{k}" for j, k in
-                                     zip(self.selected_, self.n_clusters_)]
-        self.neighbor_sizes_ = self._neighbor_sizes(n)
-
-    def _select(self, m: int) -> np.ndarray:
-        """Indices (into ``m`` usable configurations) named by ``n_configurations``."""
-        nc = self.n_configurations
-        if isinstance(nc, str):
-            return evenly_spaced(m, m if nc == "all" else MAX_CONFIGURATIONS)
-        if isinstance(nc, numbers.Integral):
-            return evenly_spaced(m, nc)
-        sel = np.asarray(nc, dtype=int).ravel()
-        if sel.size == 0 or sel.min() < -m or sel.max() >= m:
-            raise ValueError(f"n_configurations indices must lie in [0, {m}), got {nc!r}")
-        return np.unique(sel % m)
-
-    def _neighbor_sizes(self, n: int) -> list[int]:
-        """Requested neighbour-mean sizes that fit in a cross-fitting fold's rest (≤ half)."""
-        sizes = sorted({int(k) for k in np.asarray(self.neighbors).ravel()})
-        if not sizes:
-            return []
-        room = max(1, (n * (self.cv - 1) // self.cv) // 2)
-        kept = [k for k in sizes if k <= room]
-        return kept or [min(sizes[0], room)]
-
-    def _encoding_spec(self, n_classes: int) -> EncodingSpec:
-        return EncodingSpec(self.ids_, tuple(self.neighbor_sizes_), n_classes, self.cv)
-
-    def _token_layout(self, settings: Fusion, n_classes: int) -> TokenLayout:
-        spec = self._encoding_spec(n_classes)
-        ext = self.external_tokens_
-        return TokenLayout(get_tokenization(settings.tokenization),
-                           tuple(int(k) for k in self.n_clusters_),
-                           n_classes + 2 if n_classes else 3, spec.neighbor_sizes,
-                           spec.neighbor_encoder().n_stats,
-                           0 if ext is None else ext.n_tokens, 0 if ext is None else ext.dim)
-
-    def _training_rows(self, y: np.ndarray, search, groups, deep: bool) -> TrainingRows:
-        """The training rows' leave-one-out nearest rows of the graph, and (``deep``) the
-        deeper ones the neighbour means read."""
-        dist, nearest = self.extractor_.kneighbors()
-        spec = self._encoding_spec(0)
-        deep_rows = (search.training(spec.deep_k(len(y)))
-                     if deep and self.neighbor_sizes_ else None)
-        return TrainingRows(y, nearest, self.extractor_.vote_weights(dist), deep_rows, search,
-                            groups)
-
-    def _new_encoding(self, X: np.ndarray, encoders: Encoding,
-                      neighbors: bool = True) -> tuple[np.ndarray, np.ndarray, Encoding]:
-        """New rows' nearest training rows, vote weights and encoding by ``encoders``."""
-        dist, nearest = self.extractor_.kneighbors(X)
-        weights = self.extractor_.vote_weights(dist)
-        deep = None
-        if neighbors and encoders.neighbor_encoder is not None:
-            k = self._encoding_spec(0).deep_k(self.ids_.shape[0], new_rows=True)
-            deep = self.neighbor_search_.new(X, k)
-        return nearest, weights, encoders.encode_new(nearest, weights, deep)
-
-    def _tokens(self, layout: TokenLayout, nearest, weights, enc: Encoding,
-                external=None) -> list[np.ndarray]:
-        """Network inputs of rows encoded as ``enc``."""
-        T, M = enc.standardized()
-        stats = T if layout.tokenization.uses_cluster_stats else None
-        return token_arrays(layout, nearest, weights, self.ids_, stats, M, external)
-
-    def _new_external(self, tokens, n: int) -> np.ndarray | None:
-        """New rows' external tokens, checked against the fitted ones."""
-        if self.external_tokens_ is None:
-            if tokens is not None:
-                raise ValueError("tokens= was passed, but the model was fitted without "
-                                 "external tokens (fit with tokens= to use them)")
-            return None
-        return self.external_tokens_.transform(tokens, n)
-
-    def _chunkwise(self, method: str, X, n_out, dtype, tokens):
-        """``self.<method>`` block by block on a dask ``X`` (see :mod:`gramixc._dask`)."""
-        check_is_fitted(self)
-        if tokens is not None:
-            raise ValueError("external tokens with a dask X: apply the method to numpy blocks "
-                             "with their tokens (X and tokens must be split alike)")
-        return apply_chunkwise(self, method, X, n_out, dtype)
-
-
 # ============================================================================ end to end
-class _GraMixCPredictor(_GraMixCBase):
+class _GraMixCPredictor(GraMixCBase):
     """End-to-end ``[X | fused configuration scalars] → MLP``."""
 
     _parameter_constraints: dict = {
-        **_GraMixCBase._parameter_constraints,
+        **GraMixCBase._parameter_constraints,
         "hidden": ["array-like"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "fusion": [StrOptions({"auto"}), None, Fusion],
@@ -285,32 +101,19 @@ class _GraMixCPredictor(_GraMixCBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        groups : array-like of shape (n_samples,), optional
-            Related rows (e.g. one species): cross-fitting folds and the
-            early-stopping split keep every group whole.
-        tokens : array-like of shape (n_samples, n_tokens, dim), optional
-            External per-sample tokens (e.g. a Vision Transformer's register tokens)
-            mixed by the attention beside the configuration tokens, each projected to
-            the fusion width with a learned embedding of its own; standardised per
-            token and dimension on the training rows. ``predict`` then needs the new
-            rows' tokens too.
-        **fit_params
-            None accepted: an unknown name (or ``sample_weight``) is an error.
-
+%(fit_parameters)s
         Returns
         -------
         self
         """
-        _reject_fit_params(self, "fit", fit_params)
+        reject_fit_params(self, "fit", fit_params)
         self._validate()
         settings = self._settings() or Fusion()  # the plain MLP trains like the fusion
         check_device(settings.device)
         X = self._check_X(X, reset=True)
         n = X.shape[0]
         y = check_target(y, n)
-        groups = _check_groups(groups, n)
+        groups = check_groups(groups, n)
         self.external_tokens_, E = ExternalTokens.fit(tokens, n)
         if E is not None and self.fusion is None:
             raise ValueError("fusion=None trains the plain MLP, which reads no tokens: drop "
@@ -368,9 +171,6 @@ class _GraMixCPredictor(_GraMixCBase):
                            val, x=x, verbose=self.verbose, desc="GraMixC + MLP")
         return model, hist
 
-    def _device(self) -> str:
-        return (self._settings() or Fusion()).device
-
     def _new_tokens(self, X, E) -> list[np.ndarray]:
         encoders = Encoding(self.cluster_encoder_, None, self.neighbor_encoder_, None)
         nearest, weights, enc = self._new_encoding(X, encoders)
@@ -383,9 +183,9 @@ class _GraMixCPredictor(_GraMixCBase):
         # far-out-of-range rows are clipped to the training range (finite in float32)
         x = np.clip(self._x_scaler.transform(X), *self._x_range).astype(np.float32)
         E = self._new_external(tokens, X.shape[0])
-        if not self.uses_fusion_:
-            return run_model(self.model_, [], self._device(), x=x)
-        return run_model(self.model_, self._new_tokens(X, E), self._device(), x=x)
+        device = (self._settings() or Fusion()).device  # the plain MLP trains like Fusion()
+        tokens = self._new_tokens(X, E) if self.uses_fusion_ else []
+        return run_model(self.model_, tokens, device, x=x)
 
     def _fusion_view(self, X, tokens, what: str) -> np.ndarray:
         check_is_fitted(self, "model_")
@@ -394,7 +194,7 @@ class _GraMixCPredictor(_GraMixCBase):
                              "attention to read")
         X = check_features(self, X, reset=False)
         E = self._new_external(tokens, X.shape[0])
-        return run_model(self.model_, self._new_tokens(X, E), self._device(), what=what)
+        return run_model(self.model_, self._new_tokens(X, E), self._settings().device, what=what)
 
     def attention_map(self, X, tokens=None) -> np.ndarray:
         """[CLS] → token attention weights for the rows of ``X``, ``(n, len(token_names_))``
@@ -402,10 +202,8 @@ class _GraMixCPredictor(_GraMixCBase):
         return self._fusion_view(X, tokens, "attention")
 
     def token_embeddings(self, X, tokens=None) -> np.ndarray:
-        """The token embeddings the attention reads, ``(n, len(token_names_), d_model)``:
-        each token (configurations, neighbour means, external tokens — the order of
-        ``token_names_``) as the model embeds it before attention, positional embedding
-        included, so their similarities compare configurations with external tokens."""
+        """The tokens the attention reads (``token_names_`` order, positional embedding
+        included), ``(n, len(token_names_), d_model)``: comparable across token kinds."""
         return self._fusion_view(X, tokens, "tokens")
 
 
@@ -517,53 +315,36 @@ class _Fit:
 
 
 @document
-class GraMixC(TransformerMixin, _GraMixCBase):
+class GraMixC(TransformerMixin, GraMixCBase):
     """Plug-and-play GraMixC features for any downstream predictor.
 
-    ``fit(X, y)`` finds and aligns configurations (unsupervised, on all training rows),
-    learns the cross-fitted encodings of the rows' neighbourhoods and of their
-    clusters, and — only with ``fusion=Fusion(...)`` and a feature set that reads it —
-    trains the fusion network. ``transform(X)`` returns ``[X | added columns]``, from
-    these blocks (:mod:`gramixc.blocks`):
+    ``transform(X)`` returns ``[X | added columns]`` (standardised on the training rows):
+    ``neighbors_k<k>``, the **neighbour means** (target mean of the ``k`` nearest
+    training rows); ``clusters_cfg<j>_k<K>``, the **cluster means** (soft-vote smoothed
+    target mean of the row's cluster in each mixed configuration); ``fusion_pred`` /
+    ``fusion_cls``, the fusion network's prediction and [CLS] scalar (with
+    ``fusion=Fusion(...)``). Class fractions for more than two classes.
 
-    * ``neighbors_k<k>`` — the **neighbour means**: the target mean of the ``k``
-      nearest training rows, for every size in ``neighbors`` (class fractions for
-      more than two classes);
-    * ``clusters_cfg<j>_k<K>`` — the **cluster means**: the soft-vote smoothed target
-      mean of the row's cluster in every mixed configuration;
-    * ``fusion_pred`` and ``fusion_cls`` — the fusion network's prediction (class
-      probabilities for classes) and its [CLS] scalar.
+    **Which columns.** ``features="auto"`` *chooses* on the training rows among nothing
+    and :data:`AUTO_CANDIDATES` (with a fusion network, :data:`FUSION_CANDIDATES`): a
+    stacker tests what each set adds to a reference model's out-of-fold predictions and
+    the reference refitted on ``[X | set]`` confirms (:mod:`gramixc.gate`;
+    ``gate_report_``). Nothing chosen: ``transform`` returns ``X``. A list restricts the
+    choice, one name forces it.
 
-    **Which columns.** With the default ``features="auto"`` GraMixC *chooses*, on the
-    training rows only, among no columns at all and the sets of
-    :data:`AUTO_CANDIDATES` (``"neighbors"``, ``"clusters"``, ``"neighbors+clusters"``;
-    with ``fusion=Fusion()`` also ``"fusion"`` and ``"all"``): a reference model
-    (``reference_estimator``) is cross-validated on ``X``, a small stacker tests what
-    each set adds to its out-of-fold predictions, and the reference refitted on
-    ``[X | set]`` must confirm the widest set that passed (see :mod:`gramixc.gate`).
-    ``gate_report_`` records every score, the rule, the choice and its reason. When
-    nothing clears the bar, ``transform`` returns ``X`` unchanged. A list of set names
-    restricts the choice; one name forces that set.
-
-    **No leakage.** ``fit_transform(X, y)`` returns **cross-fitted** columns for the
-    training rows: every encoding of a row in fold ``f`` is computed without fold
-    ``f``, and the fusion output of fold ``f`` comes from a model trained without it.
-    New rows are encoded from all training rows, and read by the average of the
-    ``cv`` fold models — so training and new rows look alike by construction. As with
-    :class:`sklearn.preprocessing.TargetEncoder`, ``fit(X, y).transform(X)`` is *not*
-    ``fit_transform(X, y)`` and would leak: use ``fit_transform`` (pipelines do). The
-    added columns are standardised on the training rows.
+    **No leakage.** ``fit_transform`` returns **cross-fitted** columns: a row in fold
+    ``f`` is encoded without fold ``f`` (and read by a fold model trained without it).
+    As with :class:`sklearn.preprocessing.TargetEncoder`, ``fit(X, y).transform(X)``
+    would leak: use ``fit_transform`` (pipelines do). ``docs/algorithms.md`` §9.
 
     Parameters
     ----------
 %(configuration_parameters)s    neighbor_metric : {"graph", "target"}, default="graph"
-        Where the neighbour means find their nearest rows. ``"graph"``: the extractor's
-        space (every standardised feature alike). ``"target"``: the standardised
-        features weighted by their absolute correlation with the target
-        (:mod:`gramixc.target_metric`), the weights cross-fitted with the means. Measured
-        better on small tables with a few informative features (XGBoost, 3 seeds:
-        diabetes +0.011, breast_cancer +0.004, never below on 69 folds), worse on the
-        1,280-feature 16S k-mer tables (``docs/algorithms.md`` §7).
+        Where the neighbour means find their nearest rows: the extractor's space, or the
+        standardised features weighted by their correlation with the target
+        (:mod:`gramixc.target_metric`; cross-fitted). ``"target"`` measured better on
+        small tables with a few informative features, worse on wide k-mer tables
+        (``docs/algorithms.md`` §7).
     task : {"auto", "regression", "classification"}, default="auto"
         ``"auto"``: the rule of :func:`gramixc.targets.infer_task` (strings and booleans
         are classes, floats regression, integers classes up to 20 distinct values).
@@ -621,7 +402,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
     """
 
     _parameter_constraints: dict = {
-        **_GraMixCBase._parameter_constraints,
+        **GraMixCBase._parameter_constraints,
         "neighbor_metric": [StrOptions(set(NEIGHBOR_SEARCHES))],
         "task": [StrOptions({"auto", "regression", "classification"})],
         "features": [StrOptions({"auto", *FEATURE_SETS}), list, tuple],
@@ -674,7 +455,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         X = self._check_X(X, reset=True)
         n = X.shape[0]
         y = check_target(y, n)
-        groups = _check_groups(groups, n)
+        groups = check_groups(groups, n)
         self.external_tokens_, E = ExternalTokens.fit(tokens, n)
         if E is not None and not network:
             raise ValueError(f"tokens= feed the fusion network, which features={self.features!r}"
@@ -753,62 +534,29 @@ class GraMixC(TransformerMixin, _GraMixCBase):
                          parts: blocks.RowParts) -> list[FoldModel]:
         """Fold model ``f``: trained on the other folds with their re-cross-fitted
         encodings, predicting fold ``f``; kept with its encoders for new rows."""
-        settings = self.fusion
-        layout = self._token_layout(settings, fit.n_classes)
+        layout = self._token_layout(self.fusion, fit.n_classes)
         self.token_names_ = layout.names(self.configuration_names_)
-        n, models = len(fit.y), []
+        models = []
         for fe in folded:
-            rest, held = fe.rest_rows, fe.held_rows
-            ext = (None, None) if fit.external is None else (fit.external[rest],
-                                                             fit.external[held])
-            tokens = self._tokens(layout, train.nearest[rest], train.weights[rest], fe.rest,
-                                  ext[0])
-            model = self._train_token_model(settings, layout, fit, rest, tokens,
-                                            fit.seeds.fold(fe.fold))
-            tokens = self._tokens(layout, train.nearest[held], train.weights[held], fe.held,
-                                  ext[1])
-            out, fused = model_outputs(model, tokens, settings.device, fit.n_classes,
-                                       "fusion_out" in need, "fusion_scalars" in need)
-            for name, val in (("fusion_out", out), ("fusion_scalars", fused)):
-                if val is not None:
-                    if getattr(parts, name) is None:
-                        setattr(parts, name, np.empty((n, val.shape[1])))
-                    getattr(parts, name)[held] = val
-            models.append(FoldModel(model, Encoding(fe.rest.cluster_encoder, None,
-                                                    fe.rest.neighbor_encoder, None)))
-        return models
+            def tokens(rows, enc):
+                E = None if fit.external is None else fit.external[rows]
+                return self._tokens(layout, train.nearest[rows], train.weights[rows], enc, E)
 
-    def _train_token_model(self, settings: Fusion, layout: TokenLayout, fit: _Fit,
-                           rows: np.ndarray, tokens: list, seed: int):
-        """A fusion model that reads only tokens, trained on ``rows`` (at most
-        :data:`~gramixc.fusion_settings.MAX_TOKEN_MODEL_ROWS` of them)."""
-        keep = training_rows(len(rows), reads_features=False, seed=seed)
-        if keep is not None:
-            rows, tokens = rows[keep], [t[keep] for t in tokens]
-        val = validation_rows(len(rows), seed, None if fit.groups is None else fit.groups[rows])
-        n_out = 1 if not fit.n_classes else fit.n_classes
-        model = build_model(settings, layout, 0, n_out, seed)
-        train_model(model, settings, self.task_, fit.y[rows], tokens, seed, val,
-                    verbose=self.verbose, desc="GraMixC fusion")
-        return model
+            model = fit_token_model(self.fusion, layout, self.task_, fit.n_classes or 1, fit.y,
+                                    fe.rest_rows, tokens(fe.rest_rows, fe.rest),
+                                    fit.seeds.fold(fe.fold), fit.groups, self.verbose)
+            out, fused = model_outputs(model, tokens(fe.held_rows, fe.held), self.fusion.device,
+                                       fit.n_classes, "fusion_out" in need,
+                                       "fusion_scalars" in need)
+            parts.fill(fe.held_rows, len(fit.y), fusion_out=out, fusion_scalars=fused)
+            models.append(FoldModel(model, fe.rest.encoders()))
+        return models
 
     def _gate(self, fit: _Fit, folds, folded, layouts: dict, parts) -> str:
         """The gate's choice among the candidate sets (report in ``gate_report_``)."""
         from .gate import choose_feature_set
 
-        cands = {c: blocks.assemble(self, lay, parts, self.scaling_)
-                 for c, lay in layouts.items() if lay}
-        encoded = [c for c in cands if {b.part for b in layouts[c]} <= {"clusters", "neighbors"}]
-        by_fold = {fe.fold: fe for fe in folded}
-
-        def nested(f):
-            fe = by_fold[int(f)]
-            rest = blocks.RowParts(neighbors=fe.rest.neighbors, clusters=fe.rest.clusters)
-            held = blocks.RowParts(neighbors=fe.held.neighbors, clusters=fe.held.clusters)
-            return {c: (blocks.assemble(self, layouts[c], rest, self.scaling_),
-                        blocks.assemble(self, layouts[c], held, self.scaling_))
-                    for c in encoded}
-
+        cands, nested = blocks.gate_candidates(self, layouts, parts, folded, self.scaling_)
         self.gate_report_ = choose_feature_set(
             fit.X, fit.y, self.task_, folds, cands, reference=self.reference_estimator,
             fold_candidates=nested, groups=fit.groups, seed=fit.seeds.gate,
@@ -822,22 +570,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        groups : array-like of shape (n_samples,), optional
-            Related rows (e.g. sequences of one species): the cross-fitting folds and
-            early-stopping splits keep each group whole, so a row's columns never read
-            its group mates' targets. In a pipeline:
-            ``pipe.fit(X, y, gramixc__groups=groups)``.
-        tokens : array-like of shape (n_samples, n_tokens, dim), optional
-            External per-sample tokens (e.g. a Vision Transformer's register tokens)
-            the fusion network mixes beside the configuration tokens (needs
-            ``fusion=Fusion(...)``). ``transform`` then needs the new rows' tokens
-            whenever the chosen set reads the network.
-        **fit_params
-            None accepted: an unknown name (a typo such as ``group=``, or
-            ``sample_weight``) is an error.
-
+%(fit_parameters)s
         Returns
         -------
         self
@@ -857,7 +590,7 @@ class GraMixC(TransformerMixin, _GraMixCBase):
         -------
         ndarray of shape (n_samples, n_features_out)
         """
-        _reject_fit_params(self, "fit_transform", fit_params)
+        reject_fit_params(self, "fit_transform", fit_params)
         fit = self._prepare(X, y, groups, tokens)
         return self._output(fit.X, self._crossfit(fit))
 

@@ -16,11 +16,12 @@ from .fusion_settings import (
     VALIDATION_FRACTION,
     Fusion,
     batch_size_for,
+    training_rows,
 )
 from .tokens import TokenLayout
 
 __all__ = ["TORCH_THREADS", "check_device", "build_model", "train_model", "validation_rows",
-           "model_outputs", "run_model", "softmax"]
+           "fit_token_model", "model_outputs", "run_model", "softmax"]
 
 #: torch's intra-op threads for every training and inference: float32 reductions split
 #: across threads sum in another order (outputs differed by ~1e-7 between n_jobs=1 and
@@ -226,3 +227,43 @@ def model_outputs(model, tokens, device: str, n_classes: int, prediction: bool,
     if scalars:
         fused = run_model(model, tokens, device, what="fused")
     return out, fused
+
+
+def fit_token_model(settings: Fusion, layout: TokenLayout, task: str, n_outputs: int,
+                    y: np.ndarray, rows: np.ndarray, tokens, seed: int,
+                    groups: np.ndarray | None = None, verbose: bool = False):
+    """A fusion model that reads only tokens (:class:`~gramixc.GraMixC`'s fold models),
+    trained on training rows ``rows`` — at most
+    :data:`~gramixc.fusion_settings.MAX_TOKEN_MODEL_ROWS` of them.
+
+    Parameters
+    ----------
+    settings : Fusion
+    layout : TokenLayout
+    task : {"regression", "classification"}
+    n_outputs : int
+        1 for regression, the number of classes otherwise.
+    y : ndarray of shape (n_train,)
+        Encoded targets of all training rows.
+    rows : ndarray of int
+        The rows to train on.
+    tokens : list of ndarray
+        Their token arrays (rows of ``rows``, in order).
+    seed : int
+        Seeds the subset, the early-stopping split, the weights and the batches.
+    groups : ndarray of shape (n_train,), optional
+        Whole groups in the early-stopping split.
+    verbose : bool, default=False
+
+    Returns
+    -------
+    FusionNet
+    """
+    keep = training_rows(len(rows), reads_features=False, seed=seed)
+    if keep is not None:
+        rows, tokens = rows[keep], [t[keep] for t in tokens]
+    val = validation_rows(len(rows), seed, None if groups is None else groups[rows])
+    model = build_model(settings, layout, 0, n_outputs, seed)
+    train_model(model, settings, task, y[rows], tokens, seed, val, verbose=verbose,
+                desc="GraMixC fusion")
+    return model
