@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["active_client", "is_dask_collection", "apply_chunkwise"]
+__all__ = ["active_client", "is_dask_collection", "apply_chunkwise", "check_dask_columns"]
 
 
 def active_client():
@@ -85,22 +85,61 @@ def apply_chunkwise(est, method: str, X, n_out: int | None, dtype, **kwargs):
     import dask
     import dask.array as da
 
+    names = None
     if hasattr(X, "to_dask_array"):
+        check_dask_columns(est, X)
+        names = [str(c) for c in X.columns]  # blocks go back as frames, names checked
         X = X.to_dask_array(lengths=True)
     if X.ndim != 2:
         raise ValueError(f"expected 2-D rows, got a dask array of shape {X.shape}")
+    if any(c != c for c in X.chunks[0]):  # unknown (NaN) chunk sizes: measure them
+        X = X.compute_chunk_sizes()
     X = X.rechunk({1: -1})
     fitted = dask.delayed(est, pure=True, traverse=False)
     blocks = X.to_delayed()[:, 0]
     parts = []
     for block, rows in zip(blocks, X.chunks[0]):
-        out = dask.delayed(_call, pure=True)(fitted, method, block, kwargs)
         shape = (rows,) if n_out is None else (rows, n_out)
+        if rows == 0:  # an empty block: nothing to ask the estimator
+            parts.append(da.zeros(shape, dtype=dtype))
+            continue
+        out = dask.delayed(_call, pure=True)(fitted, method, block, kwargs, names)
         parts.append(da.from_delayed(out, shape=shape, dtype=dtype))
     return da.concatenate(parts, axis=0)
 
 
-def _call(est, method, block, kwargs):
+def check_dask_columns(est, X) -> None:
+    """A dask DataFrame's columns must be the fitted ones, in order (as scikit-learn checks
+    a pandas DataFrame's): a reordered frame would be read silently wrong.
+
+    Parameters
+    ----------
+    est : estimator
+        Fitted.
+    X : dask.dataframe.DataFrame
+    """
+    fitted = getattr(est, "feature_names_in_", None)
+    if fitted is None:
+        return
+    names = [str(c) for c in X.columns]
+    if names != [str(c) for c in fitted]:
+        missing = [c for c in fitted if c not in names]
+        extra = [c for c in names if c not in set(map(str, fitted))]
+        raise ValueError(
+            "The feature names should match those that were passed during fit, in the same "
+            f"order: fitted {list(fitted)[:8]}{'…' if len(fitted) > 8 else ''}, got "
+            f"{names[:8]}{'…' if len(names) > 8 else ''}"
+            + (f"; missing {missing}" if missing else "")
+            + (f"; unexpected {extra}" if extra else "")
+            + ". Select the columns in the fitted order: X[list(est.feature_names_in_)]")
+
+
+def _call(est, method, block, kwargs, names=None):
     import numpy as np
 
-    return getattr(est, method)(np.asarray(block), **kwargs)
+    block = np.asarray(block)
+    if names is not None:
+        import pandas as pd
+
+        block = pd.DataFrame(block, columns=names)
+    return getattr(est, method)(block, **kwargs)

@@ -59,10 +59,11 @@ class GraMixCBase(BaseEstimator):
         k = 15 if self.extractor is None else int(self.extractor.k)
         return check_features(self, X, reset=reset, min_samples=max(k + 1, 2 * self.cv))
 
-    def _fit_configurations(self, X: np.ndarray, seed: int, y) -> None:
-        """Fit the extractor and select the mixed configurations (:mod:`gramixc.mixing`)."""
+    def _fit_configurations(self, X: np.ndarray, seed: int, y, n_classes: int = 0) -> None:
+        """Fit the extractor and select the mixed configurations (:mod:`gramixc.mixing`;
+        ``n_classes``: of a target whose cluster means become columns)."""
         mixed = fit_mixed(X, y, self.extractor, self.n_configurations, self.n_jobs, seed,
-                          self.verbose)
+                          self.verbose, n_classes)
         self.extractor_, self.selected_, self.ids_ = mixed.extractor, mixed.selected, mixed.ids
         self.n_clusters_, self.configuration_names_ = mixed.n_clusters, mixed.names
         self.neighbor_sizes_ = neighbor_sizes(self.neighbors, X.shape[0], self.cv)

@@ -5,40 +5,101 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["MAX_ABS", "check_auto_or_int", "check_features", "check_groups", "non_numeric_columns",
-           "reject_fit_params"]
+__all__ = ["MAX_ABS", "MISSING_MARKERS", "check_auto_or_int", "check_features", "check_groups",
+           "non_numeric_columns", "reject_fit_params"]
 
 #: Largest magnitude accepted when fitting (its square stays finite in float64).
 MAX_ABS = 1e150
 
 
+#: Strings that mean "missing" in data files (reported as missing values, not as words).
+MISSING_MARKERS = {"", "na", "n/a", "nan", "null", "none", "missing", "?", "-"}
+
+
+def _bad_column(values) -> str | None:
+    """Why a column of objects is not numeric (None when every value converts to a float,
+    as for a numpy object array)."""
+    vals = np.asarray(values, dtype=object)
+    try:
+        vals.astype(np.float64)
+        return None
+    except TypeError:
+        return None  # not strings: scikit-learn's own error names them
+    except ValueError:
+        pass
+    words = {str(v).strip() for v in vals if isinstance(v, str)}
+    bad = sorted(w for w in words if not _is_float(w))
+    markers = [w for w in bad if w.lower() in MISSING_MARKERS]
+    if markers and len(markers) == len(bad):
+        return f"missing values written as {markers[:3]}"
+    return f"non-numeric values such as {bad[:3]}"
+
+
+def _is_float(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
 def non_numeric_columns(X) -> list[str]:
-    """Names of the columns that are neither numeric nor boolean: of a pandas or polars
-    DataFrame, or (as ``"column j"``) of a numpy object array; else ``[]``."""
+    """The columns that are neither numbers nor booleans, each with the reason: of a pandas
+    or polars DataFrame, or (as ``"column j"``) of a numpy object array; else ``[]``.
+    Object columns whose values all convert to floats count as numbers, whatever the
+    container."""
     mod = type(X).__module__.split(".")[0]
-    if mod == "pandas" and hasattr(X, "dtypes"):
+    if mod == "pandas" and hasattr(X, "dtypes") and hasattr(X, "columns"):
         import pandas as pd
 
-        return [
-            str(c)
-            for c, t in X.dtypes.items()
-            if not (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))
-        ]
+        out = []
+        for c, t in X.dtypes.items():
+            if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
+                continue
+            textual = pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)
+            why = _bad_column(X[c].to_numpy(dtype=object)) if textual else "not numeric"
+            if why is not None:
+                out.append(f"{c!s} ({why})" if why != "not numeric" else f"{c!s} ({t})")
+        return out
     if mod == "polars" and hasattr(X, "schema"):
         import polars as pl
 
-        return [str(c) for c, t in X.schema.items() if not (t.is_numeric() or t == pl.Boolean)]
+        return [f"{c!s} ({t})" for c, t in X.schema.items()
+                if not (t.is_numeric() or t == pl.Boolean)]
     if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.ndim == 2:
-        bad = []
-        for j in range(X.shape[1]):
-            try:
-                X[:, j].astype(np.float64)
-            except ValueError:  # strings that are not numbers; other objects: sklearn's error
-                bad.append(f"column {j}")
-            except TypeError:
-                pass
-        return bad
+        bad = [(j, _bad_column(X[:, j])) for j in range(X.shape[1])]
+        return [f"column {j} ({why})" for j, why in bad if why is not None]
     return []
+
+
+def _check_container(estimator, X):
+    """Clear errors for containers that are not a table of rows: a pandas or polars
+    Series (one column) and a polars LazyFrame (not computed yet)."""
+    name = type(estimator).__name__
+    kind = f"{type(X).__module__.split('.')[0]}.{type(X).__name__}"
+    if kind in ("pandas.Series", "polars.Series"):
+        raise ValueError(f"{name} needs a 2-D X (n_samples, n_features), got a {kind}: pass a "
+                         "DataFrame, e.g. X.to_frame() for a single feature")
+    if kind == "polars.LazyFrame":
+        raise ValueError(f"{name} got a polars LazyFrame: collect it first (X.collect())")
+
+
+def _check_variance(estimator, Xv: np.ndarray) -> None:
+    """A column that varies but whose variance underflows float64 (values of magnitude
+    below ~1e-154 vanish when squared) would be read as constant by every scaler and
+    distance: an error at once, naming the column."""
+    spread = np.ptp(Xv, axis=0)
+    var = np.var(Xv, axis=0)
+    tiny = (spread > 0) & (var < np.finfo(np.float64).tiny)
+    if tiny.any():
+        j = int(np.flatnonzero(tiny)[0])
+        names = getattr(estimator, "feature_names_in_", None)
+        col = f"column {names[j]!r}" if names is not None else f"column {j}"
+        raise ValueError(
+            f"{type(estimator).__name__}: {col} varies (range {spread[j]:.3g}) but its variance "
+            "underflows float64 — values this small vanish when squared (scaling, "
+            "distances) and the column would be read as constant. Rescale it (e.g. multiply "
+            f"by {10.0 ** -np.floor(np.log10(spread[j])):.0e}) before fitting.")
 
 
 def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarray:
@@ -56,6 +117,7 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     (``|x| > 1e150``: their squares overflow in the scaler and the distances) are an
     error naming the column.
     """
+    _check_container(estimator, X)
     bad = non_numeric_columns(X)
     if isinstance(X, np.ndarray) and X.dtype == bool:
         X = X.astype(np.float64)
@@ -64,7 +126,8 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     if bad:
         raise ValueError(
             f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad}. "
-            "Encode them first (e.g. sklearn.preprocessing.OneHotEncoder)."
+            "Read missing markers as missing values and impute or drop them; encode "
+            "categories first (e.g. sklearn.preprocessing.OneHotEncoder)."
         )
     Xv = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_all_finite=True)
     Xv = np.ascontiguousarray(Xv)
@@ -80,6 +143,8 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
                 "when squared (scaling, distances). Rescale that column (e.g. log or "
                 "divide by a constant) before fitting."
             )
+    if reset and Xv.size:
+        _check_variance(estimator, Xv)
     if reset and Xv.shape[0] < min_samples:
         raise ValueError(
             f"{type(estimator).__name__} needs at least {min_samples} rows, got "

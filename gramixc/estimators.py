@@ -468,7 +468,7 @@ class GraMixC(TransformerMixin, GraMixCBase):
             self.classes_ = target.classes
         seeds = TransformerSeeds.draw(self.random_state, self.cv)
         t0 = time.perf_counter()
-        self._fit_configurations(X, seeds.configurations, y)
+        self._fit_configurations(X, seeds.configurations, y, target.n_classes)
         self.timings_ = {"configurations": time.perf_counter() - t0}
         return _Fit(X, target.values, target.n_classes, groups, E, seeds)
 

@@ -32,7 +32,8 @@ torch = import_optional("torch", "the attention fusion (GraMixC's fusion sets, G
                                  "GraMixCClassifier)")
 nn = torch.nn
 
-from .embedders import StatsEmbedder, sinusoidal_encoding  # noqa: E402  (after the torch check)
+from ._torch import seeded, torch_threads  # noqa: E402  (after the torch check)
+from .embedders import StatsEmbedder, sinusoidal_encoding  # noqa: E402
 
 __all__ = ["ConfigAttention", "FusionNet", "train", "predict", "seeded", "torch_threads",
            "resolve_device"]
@@ -257,68 +258,6 @@ class FusionNet(nn.Module):
 
 
 # ----------------------------------------------------------------------------- training
-class torch_threads:
-    """Context manager: torch's intra-op thread count set inside, restored on exit.
-
-    ``n=None`` leaves torch's setting alone. The estimators pass their ``n_jobs``
-    (scikit-learn semantics: None → 1, -1 → all cores): these models are small, and
-    a multi-threaded torch next to other busy processes (XGBoost, joblib workers,
-    a parallel test suite) spin-waits — measured 10–30× slower on 2 cores.
-
-    Parameters
-    ----------
-    n : int or None
-        Threads inside the block (None: unchanged).
-    """
-
-    def __init__(self, n: int | None) -> None:
-        self.n = n
-
-    def __enter__(self):
-        self._old = torch.get_num_threads()
-        if self.n is not None:
-            torch.set_num_threads(max(1, int(self.n)))
-        return self
-
-    def __exit__(self, *exc):
-        torch.set_num_threads(self._old)
-        return False
-
-
-class seeded:
-    """Context manager: torch's global RNG seeded inside, restored on exit.
-
-    Build models inside it so that their initial weights follow ``random_state``
-    without touching the caller's torch randomness.
-
-    Parameters
-    ----------
-    seed : int
-        Seed of torch's global RNG inside the block.
-
-    Examples
-    --------
-    >>> with seeded(0):
-    ...     a = torch.rand(2)
-    >>> with seeded(0):
-    ...     b = torch.rand(2)
-    >>> bool(torch.equal(a, b))
-    True
-    """
-
-    def __init__(self, seed: int) -> None:
-        self.seed = int(seed)
-
-    def __enter__(self):
-        self._state = torch.random.get_rng_state()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        torch.random.set_rng_state(self._state)
-        return False
-
-
 def resolve_device(device: str) -> torch.device:
     """The torch device for a device name.
 

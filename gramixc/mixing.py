@@ -21,12 +21,17 @@ from sklearn.base import clone
 
 from .configurations import evenly_spaced
 from .extractor import ConfigurationExtractor
+from .targets import MANY_CLASSES
 
-__all__ = ["MAX_CONFIGURATIONS", "MixedConfigurations", "cluster_cap", "supervised_extractor",
-           "select_configurations", "neighbor_sizes", "fit_mixed"]
+__all__ = ["MAX_CONFIGURATIONS", "CLASS_COLUMNS", "MixedConfigurations", "cluster_cap",
+           "supervised_extractor", "select_configurations", "neighbor_sizes", "fit_mixed"]
 
 #: Most configurations ``n_configurations="auto"`` mixes.
 MAX_CONFIGURATIONS = 16
+#: With more than :data:`~gramixc.targets.MANY_CLASSES` classes every configuration's
+#: cluster means are one column per class: ``"auto"`` then mixes at most
+#: ``max(1, CLASS_COLUMNS // n_classes)`` configurations (40 classes: 1, not 640 columns).
+CLASS_COLUMNS = 64
 
 
 def cluster_cap(n: int) -> int:
@@ -71,16 +76,21 @@ def supervised_extractor(n: int, n_jobs=None, seed=None,
                                   random_state=seed, verbose=verbose)
 
 
-def select_configurations(n_configurations, m: int) -> np.ndarray:
+def select_configurations(n_configurations, m: int, n_classes: int = 0) -> np.ndarray:
     """Indices (coarse → fine) of the configurations to mix among ``m``.
 
     Parameters
     ----------
     n_configurations : "auto", "all", int or array-like of int
-        ``"auto"``: up to :data:`MAX_CONFIGURATIONS` spread evenly; an int: that many
-        spread evenly; a list: those indices.
+        ``"auto"``: up to :data:`MAX_CONFIGURATIONS` spread evenly (for more than
+        :data:`~gramixc.targets.MANY_CLASSES` classes, up to
+        ``max(1, CLASS_COLUMNS // n_classes)``); an int: that many spread evenly; a list:
+        those indices.
     m : int
         Configurations available.
+    n_classes : int, default=0
+        Classes of the target whose cluster means will be columns (0: regression, or
+        when the configurations become tokens rather than columns).
 
     Returns
     -------
@@ -92,6 +102,8 @@ def select_configurations(n_configurations, m: int) -> np.ndarray:
     ([0, 1, 2, 3], [0, 4])
     """
     nc = n_configurations
+    if isinstance(nc, str) and nc == "auto" and n_classes > MANY_CLASSES:
+        return evenly_spaced(m, max(1, CLASS_COLUMNS // n_classes))
     if isinstance(nc, str):
         return evenly_spaced(m, m if nc == "all" else MAX_CONFIGURATIONS)
     if isinstance(nc, numbers.Integral):
@@ -156,7 +168,8 @@ class MixedConfigurations:
 
 
 def fit_mixed(X: np.ndarray, y, extractor: ConfigurationExtractor | None, n_configurations,
-              n_jobs=None, seed: int = 0, verbose: bool = False) -> MixedConfigurations:
+              n_jobs=None, seed: int = 0, verbose: bool = False,
+              n_classes: int = 0) -> MixedConfigurations:
     """Fit the extractor on the training rows and select the configurations to mix.
 
     Parameters
@@ -171,6 +184,8 @@ def fit_mixed(X: np.ndarray, y, extractor: ConfigurationExtractor | None, n_conf
         See :func:`select_configurations`.
     n_jobs, seed, verbose
         For the default extractor (``seed`` also for a given one without a seed).
+    n_classes : int, default=0
+        See :func:`select_configurations`.
 
     Returns
     -------
@@ -187,6 +202,6 @@ def fit_mixed(X: np.ndarray, y, extractor: ConfigurationExtractor | None, n_conf
             ext.set_params(random_state=int(seed))
     ext.fit(X, y if ext.align == "labels" else None)
     K = ext.configurations_.n_clusters
-    selected = select_configurations(n_configurations, len(K))
+    selected = select_configurations(n_configurations, len(K), n_classes)
     return MixedConfigurations(ext, selected, ext.configurations_.ids[:, selected], K[selected],
                                [f"cfg{j}_k{k}" for j, k in zip(selected, K[selected])])

@@ -38,13 +38,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MAX_INTEGER_CLASSES", "TASKS", "TaskChoice", "EncodedTarget", "infer_task",
-           "check_target", "encode_target"]
+__all__ = ["MAX_INTEGER_CLASSES", "MANY_CLASSES", "TASKS", "TaskChoice", "EncodedTarget",
+           "infer_task", "check_target", "encode_target"]
 
 #: An integer target with more distinct values than this is a regression target.
 MAX_INTEGER_CLASSES = 20
 #: The two tasks.
 TASKS = ("regression", "classification")
+#: More classes than this are "many": gradient boosting grows one tree per class and
+#: step, and every per-class column block is this wide (see :mod:`gramixc.gate` and
+#: :mod:`gramixc.mixing`).
+MANY_CLASSES = 10
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ class SmallViT(nn.Module):
                  n_classes: int = 10, mlp_ratio: float = 2.0, dropout: float = 0.0,
                  random_state: int = 0) -> None:
         super().__init__()
-        from .fusion import seeded
+        from ._torch import seeded
 
         if image_size % patch_size:
             raise ValueError(f"image_size={image_size} must be a multiple of "
@@ -206,7 +206,7 @@ def train_vit(model: SmallViT, images, labels, epochs: int = 5, batch_size: int 
     """
     from tqdm.auto import tqdm
 
-    from .fusion import seeded
+    from ._torch import seeded
 
     x = torch.from_numpy(as_images(images, model.image_size))
     y = torch.as_tensor(np.asarray(labels), dtype=torch.long)

@@ -289,3 +289,10 @@ def test_goal_table_counts():
     assert "| far | 1 | -0.0010 | 0.0000 | +TE +0.0200 | no | no |" in text
     assert "within 0.005 of the best peer on 1 of 2 datasets, above xgboost alone on 1 of 2" \
         in text
+
+
+def test_bench_classes_smoke():
+    import bench_classes
+
+    text = bench_classes.main(["--classes", "3", "12", "--n", "120", "--no-save"])
+    assert "| 3 | 120 |" in text and "RandomForestClassifier" in text
