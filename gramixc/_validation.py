@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils.validation import validate_data
 
 __all__ = ["MAX_ABS", "MISSING_MARKERS", "check_auto_or_int", "check_features", "check_groups",
-           "non_numeric_columns", "reject_fit_params"]
+           "column_problems", "non_numeric_columns", "reject_fit_params"]
 
 #: Largest magnitude accepted when fitting (its square stays finite in float64).
 MAX_ABS = 1e150
@@ -43,33 +43,44 @@ def _is_float(word: str) -> bool:
     return True
 
 
-def non_numeric_columns(X) -> list[str]:
-    """The columns that are neither numbers nor booleans, each with the reason: of a pandas
-    or polars DataFrame, or (as ``"column j"``) of a numpy object array; else ``[]``.
-    Object columns whose values all convert to floats count as numbers, whatever the
-    container."""
+def column_problems(X) -> dict[str, str]:
+    """The columns that are neither numbers nor booleans, with the reason: of a pandas or
+    polars DataFrame, or (as ``"column j"``) of a numpy object array; else ``{}``. Object
+    columns whose values all convert to floats count as numbers, whatever the container.
+
+    Examples
+    --------
+    >>> column_problems(np.array([["1", "NA"], ["2", "3"]], dtype=object))
+    {'column 1': "missing values written as ['NA']"}
+    """
     mod = type(X).__module__.split(".")[0]
     if mod == "pandas" and hasattr(X, "dtypes") and hasattr(X, "columns"):
         import pandas as pd
 
-        out = []
+        out = {}
         for c, t in X.dtypes.items():
             if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t):
                 continue
             textual = pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)
-            why = _bad_column(X[c].to_numpy(dtype=object)) if textual else "not numeric"
+            why = _bad_column(X[c].to_numpy(dtype=object)) if textual else f"dtype {t}"
             if why is not None:
-                out.append(f"{c!s} ({why})" if why != "not numeric" else f"{c!s} ({t})")
+                out[str(c)] = why
         return out
     if mod == "polars" and hasattr(X, "schema"):
         import polars as pl
 
-        return [f"{c!s} ({t})" for c, t in X.schema.items()
-                if not (t.is_numeric() or t == pl.Boolean)]
+        return {str(c): f"dtype {t}" for c, t in X.schema.items()
+                if not (t.is_numeric() or t == pl.Boolean)}
     if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.ndim == 2:
-        bad = [(j, _bad_column(X[:, j])) for j in range(X.shape[1])]
-        return [f"column {j} ({why})" for j, why in bad if why is not None]
-    return []
+        bad = {f"column {j}": _bad_column(X[:, j]) for j in range(X.shape[1])}
+        return {c: why for c, why in bad.items() if why is not None}
+    return {}
+
+
+def non_numeric_columns(X) -> list[str]:
+    """Names of the columns that are neither numbers nor booleans (see
+    :func:`column_problems`, which also says why)."""
+    return list(column_problems(X))
 
 
 def _check_container(estimator, X):
@@ -118,15 +129,17 @@ def check_features(estimator, X, reset: bool, min_samples: int = 1) -> np.ndarra
     error naming the column.
     """
     _check_container(estimator, X)
-    bad = non_numeric_columns(X)
+    problems = column_problems(X)
+    bad = list(problems)
     if isinstance(X, np.ndarray) and X.dtype == bool:
         X = X.astype(np.float64)
     elif type(X).__module__.split(".")[0] in ("pandas", "polars") and not bad:
         X = _bools_as_floats(X)
     if bad:
         raise ValueError(
-            f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad}. "
-            "Read missing markers as missing values and impute or drop them; encode "
+            f"{type(estimator).__name__} needs numeric features; non-numeric columns: {bad} ("
+            + "; ".join(f"{c}: {why}" for c, why in problems.items())
+            + "). Read missing markers as missing values and impute or drop them; encode "
             "categories first (e.g. sklearn.preprocessing.OneHotEncoder)."
         )
     Xv = validate_data(estimator, X, reset=reset, dtype=np.float64, ensure_all_finite=True)

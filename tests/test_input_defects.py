@@ -115,7 +115,7 @@ def test_object_columns_of_numbers_are_numbers_whatever_the_container(data):
     np.testing.assert_array_equal(GraMixC(**kw).fit_transform(df, y),
                                   GraMixC(**kw).fit_transform(X.astype(object), y))
     df["b"] = ["NA"] + df["b"].astype(str).tolist()[1:]
-    with pytest.raises(ValueError, match=r"missing values written as \['NA'\]"):
+    with pytest.raises(ValueError, match=r"\['b'\] \(b: missing values written as \['NA'\]"):
         GraMixC(**kw).fit(df, y)
 
 
