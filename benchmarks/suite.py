@@ -194,7 +194,7 @@ class FoldFeatures:
     """Every configuration-derived feature block of one outer fold (built once)."""
 
     def __init__(self, Xtr, ytr, Xte, task, metric, seed, groups=None, leaky_y=None,
-                 Xall=None):
+                 Xall=None, ward=True):
         from sklearn.preprocessing import LabelEncoder
 
         from gramixc.assign import knn_vote, soft_votes
@@ -230,7 +230,7 @@ class FoldFeatures:
         Xs_tr, Xs_te = _standardized(Xtr, Xte)
         t0 = time.perf_counter()
         self.ward_tr = self.ward_te = None
-        if n <= 12_000:
+        if ward and n <= 12_000:  # ward=False: callers without the Ward peer
             from scipy.cluster.hierarchy import fcluster, linkage
 
             Z = linkage(Xs_tr, method="ward")
