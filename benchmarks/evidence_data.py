@@ -401,7 +401,7 @@ def load_seattle_weather(max_rows=MAX_ROWS) -> BenchData:
                                 "seattle-weather.csv"))
     y = df.pop("weather").to_numpy()
     date = pd.to_datetime(df.pop("date"))
-    doy = date.dt.dayofyear.to_numpy(dtype=np.float64)
+    doy = date.dt.day_of_year.to_numpy(dtype=np.float64)
     df["doy_sin"] = np.sin(2 * np.pi * doy / 365.25)
     df["doy_cos"] = np.cos(2 * np.pi * doy / 365.25)
     df["year"] = date.dt.year.astype(np.float64)
