@@ -364,19 +364,22 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
     for of in outer_folds(bd, n_folds, seed):
         if of.fold in done_folds:
             continue
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rows, stages = run_fold(bd, of, seed, keys, run_preds, log=log)
         stages["total"] = time.perf_counter() - t0
+        stages["total_cpu"] = time.process_time() - c0  # all threads; load-independent
         stage_log[str(of.fold)] = stages
         done_rows += rows
-        log(f"  {name} seed {seed} fold {of.fold}: {stages['total']:.1f}s")
+        log(f"  {name} seed {seed} fold {of.fold}: {stages['total']:.1f}s "
+            f"(CPU {stages['total_cpu']:.1f}s)")
         os.makedirs(results_dir, exist_ok=True)
         with open(partial, "w") as fh:
             json.dump({"settings": settings, "rows": done_rows, "stages": stage_log}, fh)
     wall = elapsed_before + time.perf_counter() - t_start
     rows = done_rows
     runs = [dict(command=command, variants=sorted(keys), predictors=sorted(predictors),
-                 wall_s=wall, stages=stage_log, gramixc=_gramixc_version(),
+                 wall_s=wall, cpu_s=sum(v.get("total_cpu", 0.0) for v in stage_log.values()),
+                 stages=stage_log, gramixc=_gramixc_version(),
                  finished=time.strftime("%Y-%m-%d %H:%M:%S"))]
     if old is not None:  # merge: the old rows stay unless this run produced them again
         new_keys = {(r["predictor"], r["variant"]) for r in rows}
@@ -385,7 +388,8 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
         runs = old["runs"] + runs
     out = dict(dataset=name, seed=seed, task=bd.task, note=bd.note, n_rows=int(len(bd.y)),
                n_features=int(bd.X.shape[1]), grouped=bd.groups is not None, folds=n_folds,
-               max_rows=max_rows, wall_s=sum(r["wall_s"] for r in runs), runs=runs,
+               max_rows=max_rows, wall_s=sum(r["wall_s"] for r in runs),
+               cpu_s=sum(r.get("cpu_s", 0.0) for r in runs), runs=runs,
                rows=rows)
     os.makedirs(results_dir, exist_ok=True)
     with open(path, "w") as fh:
@@ -580,9 +584,9 @@ def peer_table(rows, tests, kind, variant="+GraMixC") -> list[str]:
 
 
 def timing_table(results) -> list[str]:
-    lines = ["| dataset | rows | features | grouped | seed | wall (min) | per fold: "
-             "GraMixC default / paper / fusion / peers / MLP pair (s) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| dataset | rows | features | grouped | seed | wall (min) | CPU (min) | per "
+             "fold: GraMixC default / paper / fusion / peers / MLP pair (s) |",
+             "|---|---|---|---|---|---|---|---|"]
     for res in sorted(results, key=lambda r: (_order([r["dataset"]]), r["seed"])):
         st = [s for run in res["runs"] for s in run["stages"].values()]
 
@@ -594,7 +598,8 @@ def timing_table(results) -> list[str]:
                if "mlp alone" in s]
         lines.append(f"| {res['dataset']} | {res['n_rows']:,} | {res['n_features']} | "
                      f"{'yes' if res['grouped'] else 'no'} | {res['seed']} | "
-                     f"{res['wall_s'] / 60:.1f} | {mean('+GraMixC')} / {mean('+GraMixC paper')}"
+                     f"{res['wall_s'] / 60:.1f} | {res.get('cpu_s', 0.0) / 60:.1f} | "
+                     f"{mean('+GraMixC')} / {mean('+GraMixC paper')}"
                      f" / {mean('+GraMixC fusion')} / {mean('peer features')} / "
                      + (f"{np.mean(mlp):.0f}" if mlp else "—") + " |")
     return lines
