@@ -218,13 +218,41 @@ def best_peer(rows, dataset, predictor) -> str | None:
 
 
 # ----------------------------------------------------------------------------- running
+#: Threads of the downstream XGBoost (``--threads``). The suite's ``make_predictor`` asks
+#: for 2; on the shared 2-core machine two OpenMP threads under load were 14-80× slower
+#: than one (DNA fold: 0.7 s vs 9.9-57 s) with identical predictions, so the evidence run
+#: uses 1 unless told otherwise. GraMixC itself runs torch and its gate single-threaded.
+THREADS = 1
+
+
+def _predictor(kind, task, seed):
+    import suite
+
+    suite.XGB_THREADS = THREADS  # also for the inner fits of suite._choose_single
+    return suite.make_predictor(kind, task, seed)
+
+
+def limit_threads(n: int) -> None:
+    """Use ``n`` threads everywhere: XGBoost, BLAS and OpenMP (already loaded or not)."""
+    global THREADS
+    THREADS = int(n)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(THREADS)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(THREADS)
+
+
 def _row(base, kind, variant, s, **extra) -> dict:
     return {**base, "predictor": kind, "variant": variant, **s, **extra}
 
 
 def run_fold(bd, of, seed, variants, predictors, log=print) -> tuple[list[dict], dict]:
     """Every requested row of one outer fold; ``(rows, stage seconds)``."""
-    from suite import FoldFeatures, _choose_single, _hstack, _timed_fit_score, make_predictor
+    import suite
+    from suite import FoldFeatures, _choose_single, _hstack, _timed_fit_score
+
+    suite.XGB_THREADS = THREADS
 
     task = bd.task
     Xtr, Xte, ytr, yte, gtr = of.Xtr, of.Xte, of.ytr, of.yte, of.groups
@@ -261,20 +289,20 @@ def run_fold(bd, of, seed, variants, predictors, log=print) -> tuple[list[dict],
                 blocks["+TE"] = (_hstack(Xtr, ff.te_tr), _hstack(Xte, ff.te_te),
                                  ff.seconds_configurations)
         for variant, (Ftr, Fte, extra_s) in blocks.items():
-            s = _timed_fit_score(make_predictor(kind, task, of.seed), Ftr, ytr, Fte, yte, task)
+            s = _timed_fit_score(_predictor(kind, task, of.seed), Ftr, ytr, Fte, yte, task)
             s["fit_s"] += extra_s
             rows.append(_row(base, kind, variant, s))
         if ff is not None and "1config" in variants:
             t1 = time.perf_counter()
             j = _choose_single(ff, kind, Xtr, ytr, task, of.seed)
             t_sel = time.perf_counter() - t1
-            s = _timed_fit_score(make_predictor(kind, task, of.seed),
+            s = _timed_fit_score(_predictor(kind, task, of.seed),
                                  _hstack(Xtr, ff.te_single(j, True)), ytr,
                                  _hstack(Xte, ff.te_single(j, False)), yte, task)
             s["fit_s"] += t_sel + ff.seconds_configurations
             rows.append(_row(base, kind, "+1 config", s, chosen_K=int(ff.K[j])))
         for variant, (gmx, Ztr, Zte, t_fit, t_pred) in gmx_runs.items():
-            s = _timed_fit_score(make_predictor(kind, task, of.seed), Ztr, ytr, Zte, yte, task)
+            s = _timed_fit_score(_predictor(kind, task, of.seed), Ztr, ytr, Zte, yte, task)
             s["fit_s"] += t_fit
             s["predict_s"] += t_pred
             rows.append(_row(base, kind, variant, s,
@@ -379,7 +407,7 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
     rows = done_rows
     runs = [dict(command=command, variants=sorted(keys), predictors=sorted(predictors),
                  wall_s=wall, cpu_s=sum(v.get("total_cpu", 0.0) for v in stage_log.values()),
-                 stages=stage_log, gramixc=_gramixc_version(),
+                 stages=stage_log, gramixc=_gramixc_version(), threads=THREADS,
                  finished=time.strftime("%Y-%m-%d %H:%M:%S"))]
     if old is not None:  # merge: the old rows stay unless this run produced them again
         new_keys = {(r["predictor"], r["variant"]) for r in rows}
@@ -710,6 +738,9 @@ def main(argv=None) -> int:
     p.add_argument("--max-rows", type=int, default=None,
                    help=f"seeded row cap (default {MAX_ROWS:,}); a smaller cap is a "
                         "different dataset: use its own --results-dir")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads of XGBoost, BLAS and OpenMP (default 1: same results, and "
+                        "far faster than 2 on a loaded 2-core machine)")
     p.add_argument("--results-dir", default=None)
     p.add_argument("--out", default=None, help="the markdown report")
     p.add_argument("--force", action="store_true", help="recompute existing files")
@@ -739,6 +770,7 @@ def main(argv=None) -> int:
             ("datasets", a.datasets), ("seeds", a.seeds), ("variants", a.variants),
             ("predictors", a.predictors)) if v) + (f" --folds {a.folds}" if a.folds else "") \
         + (f" --max-rows {a.max_rows}" if a.max_rows else "")
+    limit_threads(a.threads)
     t0 = time.perf_counter()
     run(datasets, seeds, variants, predictors, n_folds=folds, max_rows=max_rows,
         results_dir=results_dir, command=cmd, force=a.force,

@@ -79,6 +79,9 @@ GRAMIXC_VARIANTS = {"+GraMixC": dict, "+GraMixC paper": _paper_settings,
 #: Short names of GRAMIXC_VARIANTS for the command line.
 GRAMIXC_SHORT = {"default": "+GraMixC", "paper": "+GraMixC paper", "fusion": "+GraMixC fusion"}
 PREDICTORS = ("xgboost", "linear", "mlp")
+#: XGBoost's threads in :func:`make_predictor` (the evidence run sets 1: same predictions,
+#: and two OpenMP threads on a loaded 2-core machine are many times slower).
+XGB_THREADS = 2
 
 
 # ----------------------------------------------------------------------------- data
@@ -142,7 +145,8 @@ def make_predictor(kind: str, task: str, seed: int, sparse: bool = False):
         from xgboost import XGBClassifier, XGBRegressor
 
         params = dict(n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
-                      colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
+                      colsample_bytree=0.8, max_bin=64, random_state=seed,
+                      n_jobs=XGB_THREADS)
         return XGBRegressor(**params) if task == "regression" else XGBClassifier(**params)
     if kind == "linear":
         scaler = StandardScaler(with_mean=not sparse)  # sparse soft votes cannot be centred
