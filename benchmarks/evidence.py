@@ -54,6 +54,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -66,9 +67,10 @@ for _p in (HERE, ROOT):
         sys.path.insert(0, _p)
 
 RESULTS_DIR = os.path.join(HERE, "results", "evidence")
-QUICK_RESULTS_DIR = os.path.join(HERE, "results", "evidence_quick")
+# the smoke test's output is not evidence: it goes to the temporary folder
+QUICK_RESULTS_DIR = os.path.join(tempfile.gettempdir(), "gramixc_evidence_quick")
 DEFAULT_OUT = os.path.join(ROOT, "docs", "evidence.md")
-QUICK_OUT = os.path.join(HERE, "results", "evidence_quick.md")
+QUICK_OUT = os.path.join(QUICK_RESULTS_DIR, "evidence_quick.md")
 
 #: Command-line names of the variants → the row names they produce.
 VARIANTS = {
