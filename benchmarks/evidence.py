@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/evidence.py --quick                 # smoke test, about half a minute
+    python benchmarks/evidence.py --quick                 # smoke test, about 10 s
     nice -n 10 python benchmarks/evidence.py              # everything not yet on disk
     nice -n 10 python benchmarks/evidence.py --datasets ames cells --seeds 0
     python benchmarks/evidence.py --report                # tables from the files alone
@@ -430,16 +430,18 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
     return path
 
 
-#: Projected minutes of one (dataset, seed) with every variant, one thread, 5 folds,
-#: the 20,000-row cap (CPU time measured on the project's 2-core machine; see
-#: docs/evidence.md's timing section for the measured ones). Used to balance --shard.
+#: Minutes of one (dataset, seed) with every variant, one thread, 5 folds, the 20,000-row
+#: cap: CPU time on the project's 2-core machine (today's API). Balances --shard and
+#: prices --plan.
 EST_MIN = {
-    "16s_gold": 6, "16s_gold_random": 6, "diabetes": 1, "boston": 1, "wine": 1,
-    "breast_cancer": 1.5, "digits": 15, "abalone": 6, "qm9": 14, "fashion_mnist": 35,
-    "16s_ncbi": 35, "ames": 5.5, "cells": 4, "default": 10, "caravan": 10, "college": 1.1,
-    "oj": 1.5, "dna": 6, "pima": 1, "ionosphere": 1, "randhie": 6.5, "fair": 8,
-    "apartments": 10, "dragons": 4, "titanic": 3, "german": 1.5, "seattle_weather": 1.5,
-    "freesolv": 1,
+    # measured (benchmarks/results/evidence_timing.txt): CPU minutes of seed 0
+    "16s_gold": 12.1, "digits": 8.3, "qm9": 9.7, "fashion_mnist": 13.9, "16s_ncbi": 29.2,
+    "abalone": 3.6, "caravan": 3.4, "default": 5.2, "apartments": 5.8, "fair": 3.3,
+    "college": 1.1, "dna": 6.0, "ames": 5.5, "randhie": 6.1,
+    # projected from the measured ones of similar size and width
+    "16s_gold_random": 12.1, "diabetes": 0.8, "boston": 0.9, "wine": 0.6,
+    "breast_cancer": 1.0, "cells": 3.0, "oj": 1.2, "pima": 1.0, "ionosphere": 0.8,
+    "dragons": 3.0, "titanic": 2.5, "german": 1.2, "seattle_weather": 1.5, "freesolv": 0.9,
 }
 
 
