@@ -186,6 +186,8 @@ def test_evidence_loaders(monkeypatch):
             assert bd.y.dtype == np.float64 and np.isfinite(bd.y).all()
         assert ("seeded subsample" in bd.note) == (name not in ("ionosphere",))
         assert len(bd.extra["feature_names"]) == bd.X.shape[1]
+        # grouped folds: calendar months, a proxy person id
+        assert (bd.groups is not None) == (name in ("randhie", "seattle_weather"))
     if not loaded:
         pytest.skip("none of the evidence sources is installed (bash benchmarks/setup_data.sh)")
 
