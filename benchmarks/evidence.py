@@ -102,43 +102,82 @@ def _new_api() -> bool:
     return "n_seeds" not in inspect.signature(GraMixC).parameters
 
 
-def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean"):
+def _new_extractor(metric: str, n_train: int | None, seed: int):
+    """1.0 API: the graph metric lives on the extractor. None for the default metric (the
+    estimators' own default extractor); else that default extractor with ``metric``."""
+    if metric == "euclidean":
+        return None
+    try:  # the estimators' default for n training rows (main at 99fd7e6)
+        from gramixc.mixing import supervised_extractor
+
+        return supervised_extractor(int(n_train), seed=seed).set_params(metric=metric)
+    except ImportError:
+        from gramixc import ConfigurationExtractor
+
+        return ConfigurationExtractor(metric=metric, random_state=seed)
+
+
+def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
+                 n_train: int | None = None):
     """The GraMixC transformer of a variant ("default", "paper", "fusion").
 
     The ONE place where the evidence run constructs GraMixC: both spellings are here
-    (today's and the 1.0 core's, told apart by :func:`_new_api`).
+    (today's and the 1.0 core's, told apart by :func:`_new_api`). ``metric`` is the
+    graph metric (the 16S sets choose it per fold); ``n_train`` the training rows.
     """
     from gramixc import GraMixC
     from gramixc.estimators import Fusion
 
+    if _new_api():  # 1.0 core: n_seeds gone, metric on the extractor, "fusion" sets
+        common = dict(extractor=_new_extractor(metric, n_train, seed), task=task,
+                      random_state=seed)
+        if variant == "default":
+            return GraMixC(**common)
+        if variant == "paper":
+            return GraMixC(**common, features="fusion", neighbors=(),
+                           fusion=Fusion(tokenization="scalar", readout="mixed"))
+        if variant == "fusion":
+            return GraMixC(**common, fusion=Fusion())
+        raise ValueError(f"unknown GraMixC variant {variant!r}")
     common = dict(metric=metric, task=task, random_state=seed)
-    new = _new_api()
     if variant == "default":
         return GraMixC(**common)
     if variant == "paper":
-        paper = dict(features="compact", neighbors=(),
-                     fusion=Fusion(tokenization="scalar", readout="mixed"))
-        return GraMixC(**common, **paper) if new else GraMixC(**common, **paper, n_seeds=1)
+        return GraMixC(**common, features="compact", neighbors=(), n_seeds=1,
+                       fusion=Fusion(tokenization="scalar", readout="mixed"))
     if variant == "fusion":
-        if new:
-            return GraMixC(**common, fusion=Fusion())
         from gramixc.estimators import FUSION_CANDIDATES
 
         return GraMixC(**common, features=list(FUSION_CANDIDATES))
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 
-def make_mlp(variant: str, task: str, seed: int, metric: str = "euclidean"):
+def make_mlp(variant: str, task: str, seed: int, metric: str = "euclidean",
+             n_train: int | None = None):
     """The built-in MLP alone ("alone") or GraMixC end to end ("end-to-end")."""
     from gramixc import GraMixCClassifier, GraMixCRegressor
 
     est = GraMixCRegressor if task == "regression" else GraMixCClassifier
-    common = dict(metric=metric, random_state=seed)
+    if _new_api():
+        common = dict(extractor=_new_extractor(metric, n_train, seed), random_state=seed)
+        alone = dict(fusion=None)
+    else:
+        common = dict(metric=metric, random_state=seed)
+        alone = dict(n_configurations=0)
     if variant == "alone":
-        return est(**common, fusion=None) if _new_api() else est(**common, n_configurations=0)
+        return est(**common, **alone)
     if variant == "end-to-end":
         return est(**common)
     raise ValueError(f"unknown MLP variant {variant!r}")
+
+
+def _uses_configurations(model) -> bool:
+    """Whether a fitted GraMixC / end-to-end model kept its configurations (today's
+    ``use_configurations_``, the 1.0 predictors' ``uses_fusion_``)."""
+    for attr in ("use_configurations_", "uses_fusion_"):
+        if hasattr(model, attr):
+            return bool(getattr(model, attr))
+    return getattr(model, "feature_set_", "none") not in (None, "none")
 
 
 def _gramixc_version() -> str:
@@ -266,7 +305,7 @@ def run_fold(bd, of, seed, variants, predictors, log=print) -> tuple[list[dict],
         if key not in variants:
             continue
         t0 = time.perf_counter()
-        gmx = make_gramixc(key, task, of.seed, of.metric)
+        gmx = make_gramixc(key, task, of.seed, of.metric, n_train=len(ytr))
         Ztr = gmx.fit_transform(Xtr, ytr, groups=gtr)
         t_fit = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -308,16 +347,16 @@ def run_fold(bd, of, seed, variants, predictors, log=print) -> tuple[list[dict],
             s["fit_s"] += t_fit
             s["predict_s"] += t_pred
             rows.append(_row(base, kind, variant, s,
-                             used=bool(getattr(gmx, "use_configurations_", False)),
+                             used=_uses_configurations(gmx),
                              chosen=getattr(gmx, "feature_set_", None)))
         stages[kind] = time.perf_counter() - t0
     if "mlp" in variants:
         for name, variant in (("alone", "alone"), ("end-to-end", "GraMixC end-to-end")):
             t0 = time.perf_counter()
-            m = make_mlp(name, task, of.seed, of.metric)
+            m = make_mlp(name, task, of.seed, of.metric, n_train=len(ytr))
             s = _timed_fit_score(m, Xtr, ytr, Xte, yte, task, groups=gtr)
             extra = ({} if name == "alone" else
-                     {"used": bool(getattr(m, "use_configurations_", False))})
+                     {"used": _uses_configurations(m)})
             rows.append(_row(base, "mlp", variant, s, **extra))
             stages[f"mlp {name}"] = time.perf_counter() - t0
         log(f"    fold {of.fold}: mlp {stages['mlp alone']:.1f}s, end-to-end "

@@ -156,7 +156,8 @@ def test_every_gramixc_construction_in_one_place(monkeypatch, new_api):
     d = evidence.make_gramixc("default", "regression", 3)
     assert isinstance(d, GraMixC) and d.random_state == 3 and d.fusion is None
     p = evidence.make_gramixc("paper", "regression", 3).get_params()
-    assert p["features"] == "compact" and tuple(p["neighbors"]) == ()
+    assert p["features"] == ("fusion" if new_api else "compact")
+    assert tuple(p["neighbors"]) == ()
     assert p["fusion"].tokenization == "scalar" and p["fusion"].readout == "mixed"
     f = evidence.make_gramixc("fusion", "classification", 3)
     assert (f.fusion is not None) if new_api else ("compact" in f.features)
@@ -166,6 +167,13 @@ def test_every_gramixc_construction_in_one_place(monkeypatch, new_api):
     assert isinstance(evidence.make_mlp("end-to-end", "classification", 1), GraMixCClassifier)
     with pytest.raises(ValueError):
         evidence.make_gramixc("nope", "regression", 0)
+    # the 16S sets' per-fold graph metric: a GraMixC parameter today, the extractor's in 1.0
+    c = evidence.make_gramixc("default", "regression", 3, metric="cosine", n_train=300)
+    if new_api:
+        assert c.extractor.metric == "cosine"
+        assert evidence.make_gramixc("default", "regression", 3).extractor is None
+    else:
+        assert c.metric == "cosine"
 
 
 def test_evidence_loaders(monkeypatch):
