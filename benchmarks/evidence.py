@@ -93,62 +93,33 @@ ALPHA = 0.05
 
 
 # ----------------------------------------------------------------------------- the API
-def _new_api() -> bool:
-    """True once the core's 1.0 API has landed (``n_seeds`` gone from ``GraMixC``)."""
-    import inspect
-
-    from gramixc import GraMixC
-
-    return "n_seeds" not in inspect.signature(GraMixC).parameters
-
-
-def _new_extractor(metric: str, n_train: int | None, seed: int):
-    """1.0 API: the graph metric lives on the extractor. None for the default metric (the
-    estimators' own default extractor); else that default extractor with ``metric``."""
+def _extractor(metric: str, n_train: int | None, seed: int):
+    """The graph metric lives on the extractor: None for the default metric (the
+    estimators' own default extractor), else that default extractor with ``metric``."""
     if metric == "euclidean":
         return None
-    try:  # the estimators' default for n training rows (main at 99fd7e6)
-        from gramixc.mixing import supervised_extractor
+    from gramixc.mixing import supervised_extractor
 
-        return supervised_extractor(int(n_train), seed=seed).set_params(metric=metric)
-    except ImportError:
-        from gramixc import ConfigurationExtractor
-
-        return ConfigurationExtractor(metric=metric, random_state=seed)
+    return supervised_extractor(int(n_train), seed=seed).set_params(metric=metric)
 
 
 def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
                  n_train: int | None = None):
     """The GraMixC transformer of a variant ("default", "paper", "fusion").
 
-    The ONE place where the evidence run constructs GraMixC: both spellings are here
-    (today's and the 1.0 core's, told apart by :func:`_new_api`). ``metric`` is the
-    graph metric (the 16S sets choose it per fold); ``n_train`` the training rows.
+    The ONE place where the evidence run constructs GraMixC. ``metric`` is the graph
+    metric (the 16S sets choose it per fold); ``n_train`` the training rows.
     """
-    from gramixc import GraMixC
-    from gramixc.estimators import Fusion
+    from gramixc import Fusion, GraMixC
 
-    if _new_api():  # 1.0 core: n_seeds gone, metric on the extractor, "fusion" sets
-        common = dict(extractor=_new_extractor(metric, n_train, seed), task=task,
-                      random_state=seed)
-        if variant == "default":
-            return GraMixC(**common)
-        if variant == "paper":
-            return GraMixC(**common, features="fusion", neighbors=(),
-                           fusion=Fusion(tokenization="scalar", readout="mixed"))
-        if variant == "fusion":
-            return GraMixC(**common, fusion=Fusion())
-        raise ValueError(f"unknown GraMixC variant {variant!r}")
-    common = dict(metric=metric, task=task, random_state=seed)
+    common = dict(extractor=_extractor(metric, n_train, seed), task=task, random_state=seed)
     if variant == "default":
         return GraMixC(**common)
-    if variant == "paper":
-        return GraMixC(**common, features="compact", neighbors=(), n_seeds=1,
+    if variant == "paper":  # aligned scalar ids, the paper's readout, its output always
+        return GraMixC(**common, features="fusion", neighbors=(),
                        fusion=Fusion(tokenization="scalar", readout="mixed"))
-    if variant == "fusion":
-        from gramixc.estimators import FUSION_CANDIDATES
-
-        return GraMixC(**common, features=list(FUSION_CANDIDATES))
+    if variant == "fusion":  # the default whose gate may also choose the fusion output
+        return GraMixC(**common, fusion=Fusion())
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 
@@ -158,32 +129,26 @@ def make_mlp(variant: str, task: str, seed: int, metric: str = "euclidean",
     from gramixc import GraMixCClassifier, GraMixCRegressor
 
     est = GraMixCRegressor if task == "regression" else GraMixCClassifier
-    if _new_api():
-        common = dict(extractor=_new_extractor(metric, n_train, seed), random_state=seed)
-        alone = dict(fusion=None)
-    else:
-        common = dict(metric=metric, random_state=seed)
-        alone = dict(n_configurations=0)
+    common = dict(extractor=_extractor(metric, n_train, seed), random_state=seed)
     if variant == "alone":
-        return est(**common, **alone)
+        return est(**common, fusion=None)
     if variant == "end-to-end":
         return est(**common)
     raise ValueError(f"unknown MLP variant {variant!r}")
 
 
 def _uses_configurations(model) -> bool:
-    """Whether a fitted GraMixC / end-to-end model kept its configurations (today's
-    ``use_configurations_``, the 1.0 predictors' ``uses_fusion_``)."""
-    for attr in ("use_configurations_", "uses_fusion_"):
-        if hasattr(model, attr):
-            return bool(getattr(model, attr))
+    """Whether a fitted model added anything: the end-to-end estimators' ``uses_fusion_``,
+    GraMixC's chosen feature set."""
+    if hasattr(model, "uses_fusion_"):
+        return bool(model.uses_fusion_)
     return getattr(model, "feature_set_", "none") not in (None, "none")
 
 
 def _gramixc_version() -> str:
     import gramixc
 
-    return getattr(gramixc, "__version__", "?") + (" (1.0 API)" if _new_api() else "")
+    return getattr(gramixc, "__version__", "?") + " (1.0 API)"
 
 
 # ----------------------------------------------------------------------------- the test

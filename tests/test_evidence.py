@@ -142,39 +142,30 @@ def test_fusion_paper_and_mlp_rows_and_partial_resume(tmp_path, monkeypatch):
     assert got == {(k, v, f) for f in (0, 1) for k, v in (
         ("linear", "alone"), ("linear", "+GraMixC paper"), ("linear", "+GraMixC fusion"),
         ("mlp", "alone"), ("mlp", "GraMixC end-to-end"))}
-    assert all(r["chosen"] == "compact" for r in data["rows"]
+    assert all(r["chosen"] == "fusion" for r in data["rows"]
                if r["variant"] == "+GraMixC paper")
     assert all(isinstance(r["used"], bool) for r in data["rows"]
                if r["variant"] == "GraMixC end-to-end")
 
 
-@pytest.mark.parametrize("new_api", [False, True])
-def test_every_gramixc_construction_in_one_place(monkeypatch, new_api):
+def test_every_gramixc_construction_in_one_place():
     from gramixc import GraMixC, GraMixCClassifier, GraMixCRegressor
 
-    monkeypatch.setattr(evidence, "_new_api", lambda: new_api)
     d = evidence.make_gramixc("default", "regression", 3)
     assert isinstance(d, GraMixC) and d.random_state == 3 and d.fusion is None
     p = evidence.make_gramixc("paper", "regression", 3).get_params()
-    assert p["features"] == ("fusion" if new_api else "compact")
-    assert tuple(p["neighbors"]) == ()
+    assert p["features"] == "fusion" and tuple(p["neighbors"]) == ()
     assert p["fusion"].tokenization == "scalar" and p["fusion"].readout == "mixed"
-    f = evidence.make_gramixc("fusion", "classification", 3)
-    assert (f.fusion is not None) if new_api else ("compact" in f.features)
+    assert evidence.make_gramixc("fusion", "classification", 3).fusion is not None
     a = evidence.make_mlp("alone", "regression", 1)
-    assert isinstance(a, GraMixCRegressor)
-    assert (a.fusion is None) if new_api else (a.n_configurations == 0)
+    assert isinstance(a, GraMixCRegressor) and a.fusion is None
     assert isinstance(evidence.make_mlp("end-to-end", "classification", 1), GraMixCClassifier)
     with pytest.raises(ValueError):
         evidence.make_gramixc("nope", "regression", 0)
-    # the 16S sets' per-fold graph metric: a GraMixC parameter today, the extractor's in 1.0
+    # the 16S sets' per-fold graph metric lives on the extractor
     c = evidence.make_gramixc("default", "regression", 3, metric="cosine", n_train=300)
-    if new_api:
-        assert c.extractor.metric == "cosine"
-        assert evidence.make_gramixc("default", "regression", 3).extractor is None
-    else:
-        assert c.metric == "cosine"
-
+    assert c.extractor.metric == "cosine"
+    assert evidence.make_gramixc("default", "regression", 3).extractor is None
 
 def test_evidence_loaders(monkeypatch):
     # every new table that is installed here: float features, the task's target, the cap
