@@ -36,7 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DataFileError", "UserData", "read_table", "read_user_data", "FASTA_SUFFIXES",
+__all__ = ["DataFileError", "UserData", "read_table", "read_user_data", "table_columns",
+           "FASTA_SUFFIXES",
            "MISSING_VALUES", "KMER_K"]
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".parquet": None, ".pq": None}
@@ -422,3 +423,32 @@ def _read_fasta_data(path, target, groups, labels, id_column, sep) -> UserData:
         if groups is not None:
             g = _column(lab, groups, labels, "groups").to_numpy()[order]
     return UserData(seqs, y, g, [], ids, "fasta")
+
+
+def table_columns(path: str, sep: str | None = None) -> list[str]:
+    """The column names of a table, from its header (the table is not read whole).
+
+    Parameters
+    ----------
+    path : str
+    sep : str, optional
+        As for :func:`read_table`.
+
+    Returns
+    -------
+    list of str
+        Empty when the file is missing or not a table.
+    """
+    import polars as pl
+
+    suffix, comp = table_suffix(path)
+    if not os.path.isfile(path) or suffix not in TABLE_SUFFIXES:
+        return []
+    try:
+        if TABLE_SUFFIXES[suffix] is None:
+            return list(pl.read_parquet_schema(path))
+        lines = _head_lines(_raw_bytes(path, comp), comp, n=30)
+        sep = sep or sniff_separator(lines, TABLE_SUFFIXES[suffix])
+        return next(csv.reader(lines[:1], delimiter=sep), [])
+    except Exception:  # a broken file: read_table will say why
+        return []
