@@ -62,6 +62,14 @@ def test_fit_then_predict_regression_table(tmp_path, capsys):
     assert main(["fit", path, "--target", "target", "--id-column", "row", "--out", model]) == 0
     out = capsys.readouterr().out
     assert "regression" in out and "GraMixC adds" in out and "gate" in out
+    # what the command line says about the gate is the gate's own reason
+    import pickle
+
+    with open(model, "rb") as fh:
+        gmx = pickle.load(fh)["pipeline"].named_steps["gramixc"]
+    said = next(ln for ln in out.splitlines() if ln.startswith("GraMixC adds"))
+    assert said.endswith(gmx.gate_report_.reason)
+    assert ("adds no columns" in said) == (gmx.gate_report_.chosen == "none")
     new = tmp_path / "new.csv"
     df.drop("target").head(20).select(["x4", "x0", "x1", "x2", "x3", "row"]).write_csv(new)
     pred_path = str(tmp_path / "p.csv")
