@@ -77,10 +77,15 @@ def test_version_comes_from_the_package_metadata():
 def _requirements(extra: str, platform: str) -> set:
     """The distributions ``pip install ".[extra]"`` asks for on ``platform``, extras of
     gramixc itself resolved (from pyproject.toml, markers evaluated)."""
-    import tomllib
     from pathlib import Path
 
+    import pytest
     from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
 
     meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     extras = meta["project"]["optional-dependencies"]
