@@ -45,6 +45,7 @@ Every candidate's per-fold scores, the decision and its reason are kept in a
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -145,8 +146,9 @@ class GateReport:
         """
         text = (f"a set passes when its gain over X alone is at least min_gain="
                 f"{self.min_gain:g} and more than z={self.z:g} standard errors; the passing "
-                "sets are offered widest first to the reference refitted on [X | set], and "
-                "the first it does not score below X alone with is chosen")
+                "sets are offered widest first to the reference, refitted with the set's "
+                "columns, and the first it does not score below X alone with is chosen "
+                "(reference on [X | set]: confirmed or refused)")
         if self.direct:
             text += (f"; {', '.join(self.direct)} (judged by the reference directly) compete "
                      "on the reference's gain")
@@ -181,33 +183,39 @@ class GateReport:
         n_folds = self.scores.shape[1]
         passed = self.passed()
         width = max(len("candidate"), *(len(c) for c in self.candidates)) + 2
+        def para(text):  # prose wrapped for a terminal; the table below stays one row a line
+            out = textwrap.wrap(text.replace(" | ", "\xa0|\xa0"), width=88,
+                                subsequent_indent="  ", break_on_hyphens=False)
+            return [ln.replace("\xa0", " ") for ln in out]
+
         lines = [
-            f"GraMixC gate ({self.metric}, out-of-fold over {n_folds} folds of the training "
-            f"rows): chose {self.chosen!r} — {self.reason}",
-            f"X alone: the reference model scores {self.metric} = {self.reference_score:.4f}; "
-            "every gain below is over X alone, on the same scale",
-            f"rule: {self.rule()}",
-            f"   {'candidate':{width}s}{'columns':>7s}  {'gain ± s.e.':>18s}  "
-            f"{'folds better':>12s}  {'test':>4s}  reference on [X | set]",
+            *para(f"GraMixC gate ({self.metric}, out of fold over {n_folds} folds of the "
+                  f"training rows): chose {self.chosen!r} — {self.reason}"),
+            *para(f"X alone: the reference model scores {self.metric} = "
+                  f"{self.reference_score:.4f}; every gain below is over X alone, on the same "
+                  "scale"),
+            *para(f"rule: {self.rule()}"),
+            f"   {'candidate':{width}s}{'columns':>7s}  {'gain ± s.e.':>17s}  "
+            f"{'folds':>5s}  {'test':>4s}  reference on [X | set]",
         ]
         for i, c in enumerate(self.candidates):
             mark = "*" if c == self.chosen else " "
             if i == 0:
-                lines.append(f" {mark} {'none (X alone)':{width}s}{0:7d}  {0.0:+18.4f}")
+                lines.append(f" {mark} {'none (X alone)':{width}s}{0:7d}  {0.0:+17.4f}")
                 continue
             test = "pass" if passed[i] else "fail"
             if c in self.direct and passed[i]:
-                ref = "judged directly (the gain is the reference's)"
+                ref = "judged directly: the gain is the reference's"
             elif c in self.confirmed:
                 r, rs = self.confirmed[c]
-                ref = f"{r:+.4f} ± {rs:.4f} ({'confirmed' if r >= 0 else 'below X alone'})"
+                ref = f"{r:+.4f} ± {rs:.4f} ({'confirmed' if r >= 0 else 'refused'})"
             elif passed[i]:
                 ref = "not refitted (a wider set came first)"
             else:
                 ref = ""
             gain = f"{self.gain[i]:+.4f} ± {self.se[i]:.4f}"
-            lines.append(f" {mark} {c:{width}s}{int(self.widths.get(c, 0)):7d}  {gain:>18s}  "
-                         f"{f'{int((g[i] > 0).sum())}/{n_folds}':>12s}  {test:>4s}  {ref}"
+            lines.append(f" {mark} {c:{width}s}{int(self.widths.get(c, 0)):7d}  {gain:>17s}  "
+                         f"{f'{int((g[i] > 0).sum())}/{n_folds}':>5s}  {test:>4s}  {ref}"
                          .rstrip())
         return "\n".join(lines)
 

@@ -22,7 +22,7 @@ def test_sphinx_site_builds_without_warnings(tmp_path):
         assert f'id="gramixc.plotting.{fn}"' in figures, fn
     # code blocks wrap instead of running past the right edge of the page
     assert "custom.css" in (out / "index.html").read_text()
-    assert "pre-wrap" in (out / "_static" / "custom.css").read_text()
+    assert "overflow-x: auto" in (out / "_static" / "custom.css").read_text()
 
 
 PUBLISHED = ["index.md", "guide.md", "gallery.md", "performance.md"]
