@@ -96,6 +96,26 @@ def test_fit_then_predict_classifier_with_string_labels(tmp_path):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
 
 
+
+def test_xgboost_classifier_gets_indices_and_answers_in_the_users_labels(tmp_path):
+    # XGBoost accepts only 0..C-1: the pipeline hands every step the user's labels and
+    # LabelEncodedClassifier encodes them for XGBoost alone
+    import polars as pl
+
+    path, df = _blobs_csv(tmp_path, classes=True)
+    df = df.with_columns(pl.col("target").replace({"a": "x7", "b": "x3", "c": "x9",
+                                                   "d": "x1"}))
+    df.write_csv(path)
+    model = str(tmp_path / "x.pkl")
+    assert main(["fit", path, "--target", "target", "--id-column", "row", "--out", model,
+                 "--quiet"]) == 0
+    out = str(tmp_path / "xp.csv")
+    assert main(["predict", model, path, "--out", out, "--quiet"]) == 0
+    pred = pl.read_csv(out)
+    assert pred.columns == ["id", "target", "proba_x1", "proba_x3", "proba_x7", "proba_x9"]
+    assert np.mean(pred["target"].to_numpy() == df["target"].to_numpy()) > 0.95
+
+
 def test_fit_and_predict_fasta_with_labels(tmp_path, capsys):
     import polars as pl
 
