@@ -713,7 +713,11 @@ def cmd_fit(args) -> int:
               "classes": None if task == "regression" else pipe[-1].classes_.tolist(),
               "id_column": None if data.kind == "fasta" else args.id_column,
               "sequences": args.sequences}
-    _write_atomic(args.out, lambda p: pickle.dump(bundle, open(p, "wb")))
+    def dump(path):
+        with open(path, "wb") as fh:
+            pickle.dump(bundle, fh)
+
+    _write_atomic(args.out, dump)
     _say(f"wrote model: {args.out}", args.quiet)
     return 0
 
