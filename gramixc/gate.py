@@ -464,21 +464,31 @@ def choose_feature_set(
             confirmed[names[i]] = (float(mean[i]), float(se[i]))
             if pick is None or mean[i] > confirmed[names[pick]][0]:
                 pick = i
-    gains = scores - scores[0]
-    best = int(np.argmax(mean))
+    chosen = names[pick] if pick is not None else "none"
+    reason = _reason(names, pick, passing, confirmed, mean, se, scores - scores[0],
+                     is_direct, min_gain, z)
+    return GateReport(names, scores, chosen, reason, metric, _score(task, y, p0), widths,
+                      gain=mean, se=se, confirmed=confirmed, min_gain=float(min_gain),
+                      z=float(z), direct=tuple(c for c in names if c in direct))
+
+
+def _reason(names, pick, passing, confirmed, mean, se, gains, is_direct, min_gain, z) -> str:
+    """The report's one-sentence reason for the choice (``pick``: index of the chosen
+    set, None for "none"), in the terms of the rule: what passed, what the reference
+    confirmed or refused, or how far the best candidate fell short."""
+    n_folds = gains.shape[1]
     if pick is not None:
         chosen = names[pick]
         g_ref, se_ref = confirmed[chosen]
+        better = f"{int((gains[pick] > 0).sum())}/{n_folds} folds better"
         if is_direct[pick]:
             reason = (f"the reference refitted on [X | {chosen}] gained {g_ref:+.4f} ± "
-                      f"{se_ref:.4f} (s.e.) over X alone, {int((gains[pick] > 0).sum())}/"
-                      f"{gains.shape[1]} folds better: the largest gain among the sets "
-                      "that passed")
+                      f"{se_ref:.4f} (s.e.) over X alone, {better}: the largest gain among "
+                      "the sets that passed")
         else:
             reason = (f"it passed the test (gain {mean[pick]:+.4f} ± {se[pick]:.4f} s.e. over "
-                      f"X alone, {int((gains[pick] > 0).sum())}/{gains.shape[1]} folds "
-                      f"better) and the reference refitted on [X | {chosen}] confirmed it "
-                      f"({g_ref:+.4f} ± {se_ref:.4f})")
+                      f"X alone, {better}) and the reference refitted on [X | {chosen}] "
+                      f"confirmed it ({g_ref:+.4f} ± {se_ref:.4f})")
         vetoed = [c for c, (g, _) in confirmed.items() if g < 0 and c != chosen]
         if vetoed:
             reason += ("; the reference scored below X alone with the wider "
@@ -493,21 +503,16 @@ def choose_feature_set(
         lesser = [names[i] for i in passing if i != pick and is_direct[i]]
         if lesser:
             reason += f"; {', '.join(lesser)} passed too, with a smaller reference gain"
-    elif passing:
-        chosen = "none"
-        reason = (", ".join(names[i] for i in passing) + " passed the test, but the reference "
-                  "scored below X alone with "
-                  + ", ".join(f"[X | {c}] ({g:+.4f} ± {s:.4f})"
-                              for c, (g, s) in confirmed.items()))
-    elif best == 0:
-        chosen, reason = "none", "no candidate scored above X alone"
-    elif mean[best] < min_gain:
-        chosen, reason = "none", (f"the best candidate, {names[best]}, gained "
-                                  f"{mean[best]:+.4f} over X alone, below min_gain={min_gain:g}")
-    else:
-        chosen, reason = "none", (f"the best candidate, {names[best]}, gained "
-                                  f"{mean[best]:+.4f} ± {se[best]:.4f} (s.e.) over X alone, "
-                                  f"within z={z:g} standard errors of noise")
-    return GateReport(names, scores, chosen, reason, metric, _score(task, y, p0), widths,
-                      gain=mean, se=se, confirmed=confirmed, min_gain=float(min_gain),
-                      z=float(z), direct=tuple(c for c in names if c in direct))
+        return reason
+    if passing:
+        return (", ".join(names[i] for i in passing) + " passed the test, but the reference "
+                "scored below X alone with "
+                + ", ".join(f"[X | {c}] ({g:+.4f} ± {s:.4f})" for c, (g, s) in confirmed.items()))
+    best = int(np.argmax(mean))
+    if best == 0:
+        return "no candidate scored above X alone"
+    if mean[best] < min_gain:
+        return (f"the best candidate, {names[best]}, gained {mean[best]:+.4f} over X alone, "
+                f"below min_gain={min_gain:g}")
+    return (f"the best candidate, {names[best]}, gained {mean[best]:+.4f} ± {se[best]:.4f} "
+            f"(s.e.) over X alone, within z={z:g} standard errors of noise")
