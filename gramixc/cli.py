@@ -840,7 +840,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_cfg = sub.add_parser("configurations", help="configurations of your table or FASTA file",
                            description="The configurations of your data: cluster ids per "
                                        "row, the γ-interval table, envelope and lineage plots.",
-                           epilog=ex["configurations"] + "\n" + OWN_FILES["configurations"],
+                           epilog=ex["configurations"] + "\n\n" + OWN_FILES["configurations"],
                            formatter_class=raw)
     p_cfg.add_argument("data", help="a table (.csv, .tsv, .txt, plain or .gz/.bz2/.zst; "
                                     ".parquet) or FASTA (.fasta/.fa/.fna, gzipped too)")
@@ -858,7 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "extractor's automatic cap)")
     p_fit = sub.add_parser("fit", help="fit GraMixC + a predictor on your file",
                            description="GraMixC + a predictor fitted on your data and saved.",
-                           epilog=ex["fit"] + "\n" + OWN_FILES["fit"], formatter_class=raw)
+                           epilog=ex["fit"] + "\n\n" + OWN_FILES["fit"], formatter_class=raw)
     p_fit.add_argument("data", help="a table (as for 'configurations'), or FASTA with --labels")
     p_fit.add_argument("--target", required=True, help="the column to predict")
     p_fit.add_argument("--out", required=True, help="model file to write (.pkl)")
@@ -879,7 +879,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "sequences)")
     p_pred = sub.add_parser("predict", help="predictions of a model saved by 'gramixc fit'",
                             description="The predictions of a model saved by 'gramixc fit'.",
-                            epilog=ex["predict"] + "\n" + OWN_FILES["predict"],
+                            epilog=ex["predict"] + "\n\n" + OWN_FILES["predict"],
                             formatter_class=raw)
     p_pred.add_argument("model", help="a .pkl written by 'gramixc fit'")
     p_pred.add_argument("data", help="new rows: a table with the model's columns, or FASTA")
