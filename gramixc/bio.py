@@ -38,6 +38,7 @@ __all__ = [
     "kmer_spectrum",
     "kmer_feature_names",
     "KmerSpectrum",
+    "unusable_sequences",
 ]
 
 _ALPHABET = "ACGT"
@@ -367,6 +368,62 @@ def _fill_spectrum(
 
 
 # --------------------------------------------------------------------------- estimator
+
+
+def unusable_sequences(
+    seqs: Sequence[str], k: int = 4, min_nucleotide_fraction: float = 0.5
+) -> dict[int, str]:
+    """Sequences that give no k-mer spectrum worth the name, and why.
+
+    A record with no countable k-mer becomes a row of zeros in
+    :func:`kmer_spectrum` (``normalize`` then has nothing to divide); a model still
+    predicts something for it, so callers that take files from users refuse such
+    records by name instead.
+
+    Parameters
+    ----------
+    seqs : sequence of str
+        DNA or RNA sequences.
+    k : int, default=4
+        The shortest k-mer length that will be counted.
+    min_nucleotide_fraction : float, default=0.5
+        Below this share of ``A``/``C``/``G``/``T``/``U``/``N`` among its characters (gaps
+        ``-``, ``.`` and stop ``*`` not counted) a record is taken for something
+        other than DNA/RNA, e.g. a protein (about 25% of a protein's letters are
+        A, C, G or T).
+
+    Returns
+    -------
+    dict of int → str
+        Index of every unusable sequence and the reason: ``"empty"``, ``"not
+        DNA/RNA: …"`` or ``"no run of k A/C/G/T/U bases …"``. Empty when all are usable.
+
+    Examples
+    --------
+    >>> bad = unusable_sequences(["ACGTACGT", "", "NNNNNNNN", "MKVLAAGIVGLLLAEQQPSS"])
+    >>> for i, why in bad.items():
+    ...     print(i, why)
+    1 empty
+    2 no run of 4 A/C/G/T/U bases (8 characters, 0 of them A/C/G/T/U)
+    3 not DNA/RNA: 25% of its characters are A/C/G/T/U/N
+    """
+    seqs = list(seqs)
+    counted = kmer_spectrum(seqs, k=k, normalize=False).sum(axis=1) if seqs else []
+    out = {}
+    for i, s in enumerate(seqs):
+        length = len(s) - sum(s.count(c) for c in "-.*")
+        upper = s.upper()
+        bases = sum(upper.count(c) for c in "ACGTU")
+        nucleotides = bases + upper.count("N")
+        if length <= 0:
+            out[i] = "empty"
+        elif nucleotides < min_nucleotide_fraction * length:
+            out[i] = (f"not DNA/RNA: {100 * nucleotides / length:.0f}% of its characters are "
+                      "A/C/G/T/U/N")
+        elif counted[i] == 0:
+            out[i] = (f"no run of {k} A/C/G/T/U bases ({length} characters, {bases} of them "
+                      "A/C/G/T/U)")
+    return out
 
 
 def _as_string_list(X) -> list[str]:

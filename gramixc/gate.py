@@ -45,6 +45,7 @@ Every candidate's per-fold scores, the decision and its reason are kept in a
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,14 +58,24 @@ __all__ = ["GateReport", "choose_feature_set", "default_reference"]
 class GateReport:
     """What the gate measured and chose.
 
+    Reading it (``print(report)``): one line per candidate column set with its *gain
+    over X alone* — the paired, per-row gain of the second-stage model on
+    ``[p0 | S]`` over the same model on ``p0``, pooled over the out-of-fold rows,
+    with its standard error — the folds it was better on, whether it passed the
+    test, and, where the reference model was refitted on ``[X | S]``, the
+    reference's own gain. The header gives the one absolute score, the reference's
+    out-of-fold score on ``X`` alone, and the rule with its thresholds.
+
     Parameters
     ----------
     candidates : list of str
-        Candidate names; ``"none"`` first.
+        Candidate names; ``"none"`` (X alone) first.
     scores : ndarray of shape (n_candidates, n_folds)
-        Second-stage score of each candidate on each fold.
+        Second-stage score of each candidate on each fold (for a ``direct``
+        candidate: the "none" row plus the reference's per-fold gain).
     chosen : str
     reason : str
+        Why ``chosen`` (one sentence, in the terms of the rule).
     metric : str
         ``"r2"`` or ``"neg_brier"`` (minus the Brier score, for classes).
     reference_score : float
@@ -80,6 +91,10 @@ class GateReport:
         For the passing candidates the reference was refitted for (widest first,
         until one is confirmed): its mean paired per-row gain on ``[X | S]`` over
         ``X`` alone, and the standard error.
+    min_gain, z : float
+        The thresholds of the test (see :func:`choose_feature_set`).
+    direct : tuple of str
+        Candidates judged by the reference alone.
     """
 
     candidates: list
@@ -92,6 +107,9 @@ class GateReport:
     gain: np.ndarray | None = None
     se: np.ndarray | None = None
     confirmed: dict = field(default_factory=dict)
+    min_gain: float = 0.002
+    z: float = 1.0
+    direct: tuple = ()
 
     def __post_init__(self):
         if self.gain is None:
@@ -100,34 +118,111 @@ class GateReport:
             self.se = np.zeros(len(self.candidates))
 
     def gains(self) -> np.ndarray:
-        """Per-fold gains ``(n_candidates, n_folds)`` over "none"."""
+        """Per-fold gains ``(n_candidates, n_folds)`` over "none".
+
+        Returns
+        -------
+        ndarray of shape (n_candidates, n_folds)
+        """
         return self.scores - self.scores[0]
 
+    def passed(self) -> list:
+        """Whether each candidate passed the test (gain ≥ ``min_gain`` and > ``z`` s.e.).
+
+        Returns
+        -------
+        list of bool
+            ``False`` for "none".
+        """
+        return [i > 0 and bool(g >= self.min_gain and g > self.z * s)
+                for i, (g, s) in enumerate(zip(self.gain, self.se))]
+
+    def rule(self) -> str:
+        """The decision rule with this report's thresholds, in one sentence.
+
+        Returns
+        -------
+        str
+        """
+        text = (f"a set passes when its gain over X alone is at least min_gain="
+                f"{self.min_gain:g} and more than z={self.z:g} standard errors; the passing "
+                "sets are offered widest first to the reference, refitted with the set's "
+                "columns, and the first it does not score below X alone with is chosen "
+                "(reference on [X | set]: confirmed or refused)")
+        if self.direct:
+            text += (f"; {', '.join(self.direct)} (judged by the reference directly) compete "
+                     "on the reference's gain")
+        return text
+
     def table(self):
-        """One row per candidate: mean score, gain ± s.e. over "none", folds better."""
+        """One row per candidate: columns, gain ± s.e. over X alone, folds better, test,
+        the reference's gain on ``[X | S]`` where refitted, and the choice.
+
+        Returns
+        -------
+        polars.DataFrame
+        """
         import polars as pl
 
         g = self.gains()
+        ref = [self.confirmed.get(c, (float("nan"), float("nan"))) for c in self.candidates]
         return pl.DataFrame({
             "candidate": self.candidates,
             "columns": [int(self.widths.get(c, 0)) for c in self.candidates],
-            f"mean_{self.metric}": self.scores.mean(axis=1),
             "gain": np.asarray(self.gain, dtype=float),
             "gain_se": np.asarray(self.se, dtype=float),
             "folds_better": (g > 0).sum(axis=1),
+            "passed": self.passed(),
+            "reference_gain": [float(r[0]) for r in ref],
+            "reference_se": [float(r[1]) for r in ref],
             "chosen": [c == self.chosen for c in self.candidates],
         })
 
     def __str__(self) -> str:
         g = self.gains()
-        lines = [f"GraMixC gate ({self.metric}, {self.scores.shape[1]} folds; reference on X "
-                 f"{self.reference_score:.4f}): chose {self.chosen!r} — {self.reason}"]
+        n_folds = self.scores.shape[1]
+        passed = self.passed()
+        width = max(len("candidate"), *(len(c) for c in self.candidates)) + 2
+        def para(text):  # prose wrapped for a terminal; the table below stays one row a line
+            out = textwrap.wrap(text.replace(" | ", "\xa0|\xa0"), width=88,
+                                subsequent_indent="  ", break_on_hyphens=False)
+            return [ln.replace("\xa0", " ") for ln in out]
+
+        lines = [
+            *para(f"GraMixC gate ({self.metric}, out of fold over {n_folds} folds of the "
+                  f"training rows): chose {self.chosen!r} — {self.reason}"),
+            *para(f"X alone: the reference model scores {self.metric} = "
+                  f"{self.reference_score:.4f}; every gain below is over X alone, on the same "
+                  "scale"),
+            *para(f"rule: {self.rule()}"),
+            f"   {'candidate':{width}s}{'columns':>7s}  {'gain ± s.e.':>17s}  "
+            f"{'folds':>5s}  {'test':>4s}  reference on [X | set]",
+        ]
         for i, c in enumerate(self.candidates):
             mark = "*" if c == self.chosen else " "
-            lines.append(f" {mark} {c:22s} {self.scores[i].mean():+.4f}   gain "
-                         f"{self.gain[i]:+.4f} ± {self.se[i]:.4f}  "
-                         f"({int((g[i] > 0).sum())}/{g.shape[1]} folds)")
+            if i == 0:
+                lines.append(f" {mark} {'none (X alone)':{width}s}{0:7d}  {0.0:+17.4f}")
+                continue
+            test = "pass" if passed[i] else "fail"
+            if c in self.direct and passed[i]:
+                ref = "judged directly: the gain is the reference's"
+            elif c in self.confirmed:
+                r, rs = self.confirmed[c]
+                ref = f"{r:+.4f} ± {rs:.4f} ({'confirmed' if r >= 0 else 'refused'})"
+            elif passed[i]:
+                ref = "not refitted (a wider set came first)"
+            else:
+                ref = ""
+            gain = f"{self.gain[i]:+.4f} ± {self.se[i]:.4f}"
+            lines.append(f" {mark} {c:{width}s}{int(self.widths.get(c, 0)):7d}  {gain:>17s}  "
+                         f"{f'{int((g[i] > 0).sum())}/{n_folds}':>5s}  {test:>4s}  {ref}"
+                         .rstrip())
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        gains = ", ".join(f"{c!r}: {float(v):+.4f}" for c, v in zip(self.candidates, self.gain))
+        return (f"GateReport(chosen={self.chosen!r}, metric={self.metric!r}, "
+                f"reference_score={self.reference_score:.4f}, gain={{{gains}}})")
 
 
 def default_reference(task: str, seed: int, n_classes: int = 0, n_threads: int = 1):
@@ -388,28 +483,55 @@ def choose_feature_set(
             confirmed[names[i]] = (float(mean[i]), float(se[i]))
             if pick is None or mean[i] > confirmed[names[pick]][0]:
                 pick = i
-    gains = scores - scores[0]
-    best = int(np.argmax(mean))
+    chosen = names[pick] if pick is not None else "none"
+    reason = _reason(names, pick, passing, confirmed, mean, se, scores - scores[0],
+                     is_direct, min_gain, z)
+    return GateReport(names, scores, chosen, reason, metric, _score(task, y, p0), widths,
+                      gain=mean, se=se, confirmed=confirmed, min_gain=float(min_gain),
+                      z=float(z), direct=tuple(c for c in names if c in direct))
+
+
+def _reason(names, pick, passing, confirmed, mean, se, gains, is_direct, min_gain, z) -> str:
+    """The report's one-sentence reason for the choice (``pick``: index of the chosen
+    set, None for "none"), in the terms of the rule: what passed, what the reference
+    confirmed or refused, or how far the best candidate fell short."""
+    n_folds = gains.shape[1]
     if pick is not None:
         chosen = names[pick]
         g_ref, se_ref = confirmed[chosen]
-        reason = (f"gain {mean[pick]:+.4f} ± {se[pick]:.4f} (s.e.) over X alone, "
-                  f"{int((gains[pick] > 0).sum())}/{gains.shape[1]} folds better; the "
-                  f"reference on [X | {chosen}] {g_ref:+.4f} ± {se_ref:.4f}")
-        others = [names[i] for i in passing if i != pick]
-        if others:
-            reason += f" (also passed: {', '.join(others)})"
-    elif passing:
-        chosen = "none"
-        reason = ("passed the stacked test but the reference scored below X alone with "
-                  + ", ".join(f"{c} ({g:+.4f})" for c, (g, _) in confirmed.items()))
-    elif best == 0:
-        chosen, reason = "none", "no candidate scored above X alone"
-    elif mean[best] < min_gain:
-        chosen, reason = "none", (f"best candidate {names[best]!r} gained {mean[best]:+.4f}, "
-                                  f"below min_gain={min_gain}")
-    else:
-        chosen, reason = "none", (f"best candidate {names[best]!r} gained {mean[best]:+.4f} "
-                                  f"± {se[best]:.4f} (s.e.), within {z} s.e. of noise")
-    return GateReport(names, scores, chosen, reason, metric, _score(task, y, p0), widths,
-                      gain=mean, se=se, confirmed=confirmed)
+        better = f"{int((gains[pick] > 0).sum())}/{n_folds} folds better"
+        if is_direct[pick]:
+            reason = (f"the reference refitted on [X | {chosen}] gained {g_ref:+.4f} ± "
+                      f"{se_ref:.4f} (s.e.) over X alone, {better}: the largest gain among "
+                      "the sets that passed")
+        else:
+            reason = (f"it passed the test (gain {mean[pick]:+.4f} ± {se[pick]:.4f} s.e. over "
+                      f"X alone, {better}) and the reference refitted on [X | {chosen}] "
+                      f"confirmed it ({g_ref:+.4f} ± {se_ref:.4f})")
+        vetoed = [c for c, (g, _) in confirmed.items() if g < 0 and c != chosen]
+        if vetoed:
+            reason += ("; the reference scored below X alone with the wider "
+                       + ", ".join(f"{c} ({confirmed[c][0]:+.4f})" for c in vetoed))
+        others = [names[i] for i in passing
+                  if i != pick and names[i] not in vetoed and not is_direct[i]]
+        if others and not is_direct[pick]:
+            reason += (f" (also passed: {', '.join(others)}; the widest passing set is "
+                       "offered first)")
+        elif others:
+            reason += f" (also passed and confirmed less: {', '.join(others)})"
+        lesser = [names[i] for i in passing if i != pick and is_direct[i]]
+        if lesser:
+            reason += f"; {', '.join(lesser)} passed too, with a smaller reference gain"
+        return reason
+    if passing:
+        return (", ".join(names[i] for i in passing) + " passed the test, but the reference "
+                "scored below X alone with "
+                + ", ".join(f"[X | {c}] ({g:+.4f} ± {s:.4f})" for c, (g, s) in confirmed.items()))
+    best = int(np.argmax(mean))
+    if best == 0:
+        return "no candidate scored above X alone"
+    if mean[best] < min_gain:
+        return (f"the best candidate, {names[best]}, gained {mean[best]:+.4f} over X alone, "
+                f"below min_gain={min_gain:g}")
+    return (f"the best candidate, {names[best]}, gained {mean[best]:+.4f} ± {se[best]:.4f} "
+            f"(s.e.) over X alone, within z={z:g} standard errors of noise")

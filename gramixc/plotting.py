@@ -72,10 +72,12 @@ def plot_envelope(configurations, path: str | None = None, max_lines: int = 400)
     ax1 = fig.add_subplot(2, 1, 1)
     ax2 = fig.add_subplot(2, 1, 2, sharex=ax1)
     step = max(1, len(sweep.h_a) // max_lines)
-    for a, b in zip(sweep.h_a[::step], sweep.h_r[::step]):
-        ax1.plot(gam, (a - gam * b) / norm, color="0.8", lw=0.6, zorder=1)
+    for n_drawn, (a, b) in enumerate(zip(sweep.h_a[::step], sweep.h_r[::step])):
+        ax1.plot(gam, (a - gam * b) / norm, color="0.8", lw=0.6, zorder=1,
+                 label=(f"partitions found by the sweep ({len(sweep.h_a)}"
+                        + (f", every {step}th drawn" if step > 1 else "") + ")")
+                 if n_drawn == 0 else None)
     env_q = np.max((sweep.h_a[:, None] - gam[None, :] * sweep.h_r[:, None]), axis=0) / norm
-    ax1.plot(gam, env_q, color="k", lw=1.0, ls="--", zorder=2, label="upper envelope")
     span = float(env_q.max() - env_q.min())
     ax1.set_ylim(env_q.min() - 0.15 * span, env_q.max() + 0.05 * span)
     cmap = colormaps["viridis"]
@@ -90,8 +92,12 @@ def plot_envelope(configurations, path: str | None = None, max_lines: int = 400)
             color=col,
             lw=2.5,
             zorder=3,
+            label="configurations on their plateau (colour: coarse → fine)" if j == 0 else None,
         )
-        ax2.hlines(configurations.n_clusters[j], g0, g1, color=col, lw=4)
+        ax2.hlines(configurations.n_clusters[j], g0, g1, color=col, lw=4,
+                   label="plateau [γ_lo, γ_hi] of each configuration" if j == 0 else None)
+    ax1.plot(gam, env_q, color="k", lw=1.2, ls=(0, (4, 2)), zorder=4,
+             label="upper envelope (the best partition at each γ)")
     ax1.set_xscale("log")
     ax1.set_ylabel("Q(γ) / m")
     ax1.set_title(
@@ -108,7 +114,7 @@ def plot_envelope(configurations, path: str | None = None, max_lines: int = 400)
         "|",
         color="0.4",
         ms=8,
-        label="solved γ",
+        label=f"γ values solved ({len(sweep.run_gammas)} Leiden runs)",
     )
     ax2.legend(loc="upper left", fontsize=8)
     return _finish(fig, path)
@@ -136,9 +142,11 @@ def plot_lineage(
     configurations : Configurations
     path : str, optional
     max_clusters : int, default=80
-        Configurations with more clusters are left out of the picture.
+        Configurations with more clusters are left out of the picture (the title
+        then says how many are shown, and of how many).
     min_flow : float, default=0.05
     """
+    m = len(configurations)
     sel = np.flatnonzero(configurations.n_clusters <= max_clusters)
     if sel.size == 0:
         raise ValueError(f"no configuration has at most max_clusters={max_clusters} clusters")
@@ -181,7 +189,11 @@ def plot_lineage(
     ax.set_ylim(1.02, -0.02)
     ax.set_yticks([])
     ax.set_xlabel("configuration (coarse → fine)")
-    ax.set_title("Lineage of configurations (node area ∝ cluster size, edge width ∝ points)")
+    title = "Lineage of configurations (node area ∝ cluster size, edge width ∝ points)"
+    if sel.size < m:
+        title += (f"\nshowing {sel.size} of {m} configurations: those with at most "
+                  f"{max_clusters} clusters (max_clusters); {m - sel.size} finer ones left out")
+    ax.set_title(title, fontsize=10)
     return _finish(fig, path)
 
 
@@ -198,7 +210,9 @@ def plot_mosaic(
     Each cell ``(i, j)`` is a rectangle whose width is proportional to
     ``C[i, j] / row total`` and height to ``C[i, j] / column total``, placed on
     a grid of columns of width ∝ column totals and rows of height ∝ row totals;
-    colour = count. A well-aligned matrix shows a diagonal of large cells.
+    colour = count. A well-aligned matrix shows a diagonal of large cells. Rows and
+    columns without counts (a label of the shared label set that one side never
+    uses) take no space and get no tick label.
 
     Parameters
     ----------
@@ -250,13 +264,15 @@ def plot_mosaic(
     ax.set_xlim(0, 1)
     ax.set_ylim(1, 0)
     L = C.shape[0]
-    if L <= 40:
+    if L <= 40:  # a label only for a row / column that has rows (an empty one has no area)
         if col_labels is not None:
-            ax.set_xticks(x0 + col_tot / tot / 2)
-            ax.set_xticklabels([str(v) for v in col_labels], fontsize=6, rotation=90)
+            keep = np.flatnonzero(col_tot > 0)
+            ax.set_xticks((x0 + col_tot / tot / 2)[keep])
+            ax.set_xticklabels([str(col_labels[j]) for j in keep], fontsize=6, rotation=90)
         if row_labels is not None:
-            ax.set_yticks(y0 + row_tot / tot / 2)
-            ax.set_yticklabels([str(v) for v in row_labels], fontsize=6)
+            keep = np.flatnonzero(row_tot > 0)
+            ax.set_yticks((y0 + row_tot / tot / 2)[keep])
+            ax.set_yticklabels([str(row_labels[i]) for i in keep], fontsize=6)
     else:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -160,3 +160,55 @@ def test_direct_candidates_are_judged_by_the_reference_alone():
     assert rep.confirmed["cells"][0] == pytest.approx(rep.gain[i])
     assert rep.gain[i] > 0.1 and rep.gain[rep.candidates.index("noise")] < 0.02
     np.testing.assert_allclose(rep.gains()[i].mean(), rep.gain[i], atol=0.05)
+
+
+# ------------------------------------------------------------------------- the report
+
+def test_report_prints_one_score_per_candidate_on_one_scale_and_the_rule():
+    # it printed two different "X alone" scores (the reference's 0.3589 and a stacked
+    # "none" +0.3494) and no rule
+    X, hidden, folds = _data()
+    y = X[:, 0] + hidden
+    rep = choose_feature_set(X, y, "regression", folds,
+                             {"h": hidden[:, None], "noise": np.random.default_rng(2).normal(
+                                 size=(len(X), 3))}, min_gain=0.003, z=1.5)
+    text = str(rep)
+    assert f"{rep.reference_score:.4f}" in text
+    assert f"{rep.scores[0].mean():+.4f}" not in text  # the stacker's own "none" score
+    assert "min_gain=0.003" in text and "z=1.5" in text and "widest first" in text
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 100  # readable in a terminal
+    table = lines[next(i for i, ln in enumerate(lines) if ln.split()[:1] == ["candidate"]) + 1:]
+    rows = {ln.split()[1] if ln.startswith(" *") else ln.split()[0]: ln for ln in table}
+    assert rows["none"].startswith(" * ") is False and "+0.0000" in rows["none"]
+    for c in ("h", "noise"):
+        i = rep.candidates.index(c)
+        assert f"{rep.gain[i]:+.4f} ± {rep.se[i]:.4f}" in rows[c]
+    assert rows["h"].startswith(" * ") and "pass" in rows["h"] and "confirmed" in rows["h"]
+    assert "fail" in rows["noise"]
+    assert rep.table()["passed"].to_list() == [False, True, False]
+
+
+def test_report_repr_is_short_and_readable():
+    X, hidden, folds = _data()
+    rep = choose_feature_set(X, X[:, 0] + hidden, "regression", folds, {"h": hidden[:, None]})
+    r = repr(rep)
+    assert "array(" not in r and len(r) < 200
+    assert r.startswith("GateReport(chosen='h', metric='r2'")
+
+
+def test_reason_matches_the_choice_when_the_reference_vetoes():
+    # iris said "passed the stacked test" and the command line then "none of its feature
+    # sets helped": the reason now says what was tested and what decided
+    from sklearn.neighbors import KNeighborsRegressor
+
+    rng = np.random.default_rng(11)
+    X, hidden, folds = _data(n=500, seed=11)
+    y = X[:, 0] + 0.5 * hidden + 0.2 * rng.normal(size=500)
+    S = 100 * (hidden + 2 * rng.normal(size=500))[:, None]
+    rep = choose_feature_set(X, y, "regression", folds, {"scaled": S},
+                             reference=KNeighborsRegressor(10))
+    assert rep.chosen == "none"
+    assert rep.reason.startswith("scaled passed the test, but the reference scored below X "
+                                 "alone with [X | scaled] (")
+    assert "(refused)" in str(rep).splitlines()[-1] and "scaled" in str(rep).splitlines()[-1]

@@ -61,7 +61,9 @@ def test_missing_extras_are_named():
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("ERR")]
     assert len(lines) == 3, res.stdout
     for extra, line in zip(("torch", "plot", "xgboost"), lines):
-        assert f'pip install "gramixc[{extra}]"' in line, line
+        # gramixc is installed from its repository: the extra as `pip install ".[x]"`
+        assert f'pip install ".[{extra}]"' in line and "gramixc[" not in line, line
+    assert "pip install xgboost-cpu" in lines[2]
 
 
 def test_version_comes_from_the_package_metadata():
@@ -70,3 +72,49 @@ def test_version_comes_from_the_package_metadata():
     import gramixc
 
     assert gramixc.__version__ == metadata.version("gramixc")
+
+
+def _requirements(extra: str, platform: str) -> set:
+    """The distributions ``pip install ".[extra]"`` asks for on ``platform``, extras of
+    gramixc itself resolved (from pyproject.toml, markers evaluated)."""
+    from pathlib import Path
+
+    import pytest
+    from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
+
+    meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    extras = meta["project"]["optional-dependencies"]
+    env = {"sys_platform": platform, "platform_system": {"linux": "Linux", "darwin": "Darwin",
+                                                         "win32": "Windows"}[platform],
+           "extra": ""}
+    names, todo = set(), [extra]
+    while todo:
+        for line in extras[todo.pop()]:
+            req = Requirement(line)
+            if req.marker is not None and not req.marker.evaluate(env):
+                continue
+            if req.name == "gramixc":
+                todo.extend(req.extras)
+            else:
+                names.add(req.name)
+    return names
+
+
+def test_cpu_extras_bring_xgboosts_cpu_build_and_no_cuda():
+    # `pip install ".[all]"` pulled nvidia-nccl-cu12 (351 MB) onto a CPU machine through
+    # the xgboost wheel; the CPU build is xgboost-cpu (no macOS wheel: xgboost there)
+    for extra in ("xgboost", "all", "test", "bench"):
+        for platform in ("linux", "win32"):
+            names = _requirements(extra, platform)
+            assert "xgboost-cpu" in names and "xgboost" not in names, (extra, platform)
+            assert not any(n.startswith("nvidia") for n in names)
+        names = _requirements(extra, "darwin")
+        assert "xgboost" in names and "xgboost-cpu" not in names, extra
+    # the CUDA build for a GPU machine, never together with the CPU build
+    gpu = _requirements("gpu", "linux")
+    assert "xgboost" in gpu and "xgboost-cpu" not in gpu and "torch" in gpu

@@ -39,3 +39,39 @@ def test_mosaic_and_attention(tmp_path):
     assert _is_png(tmp_path / "a.png")
     with pytest.raises(ValueError, match="2-D"):
         plot_mosaic(np.ones(3))
+
+
+def test_envelope_legend_names_every_line(hier_extractor):
+    # the only legend entry was a barely visible dashed line
+    cfg = hier_extractor.configurations_
+    fig = plot_envelope(cfg)
+    top = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    bottom = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert any(t.startswith("partitions found by the sweep") for t in top)
+    assert any(t.startswith("configurations on their plateau") for t in top)
+    assert any(t.startswith("upper envelope") for t in top)
+    assert any(t.startswith("plateau") for t in bottom)
+    assert any(t.startswith("γ values solved") for t in bottom)
+    # every drawn line with a visible style carries a label or is one of a labelled kind
+    labelled = {ln.get_label() for ln in fig.axes[0].lines if not ln.get_label().startswith("_")}
+    assert len(labelled) == 3
+
+
+def test_lineage_says_which_configurations_it_leaves_out(hier_extractor):
+    # it showed configurations 0-26 of 56 without saying so
+    cfg = hier_extractor.configurations_
+    k = int(np.sort(cfg.n_clusters)[len(cfg) // 2])
+    shown = int((cfg.n_clusters <= k).sum())
+    assert shown < len(cfg)
+    title = plot_lineage(cfg, max_clusters=k).axes[0].get_title()
+    assert f"showing {shown} of {len(cfg)} configurations" in title
+    assert "showing" not in plot_lineage(cfg, max_clusters=10_000).axes[0].get_title()
+
+
+def test_mosaic_labels_only_rows_and_columns_that_exist():
+    # the demo's mosaic had a reference row "11" though the digits are 0-9
+    C = np.array([[30, 0, 0], [0, 20, 5], [0, 0, 0]])  # label 3 is never a reference row
+    fig = plot_mosaic(C, [1, 2, 3], [1, 2, 3])
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    cols = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert rows == ["1", "2"] and cols == ["1", "2", "3"]
