@@ -71,8 +71,7 @@ class GateReport:
     candidates : list of str
         Candidate names; ``"none"`` (X alone) first.
     scores : ndarray of shape (n_candidates, n_folds)
-        Second-stage score of each candidate on each fold (for a ``direct``
-        candidate: the "none" row plus the reference's per-fold gain).
+        Second-stage score of each candidate on each fold.
     chosen : str
     reason : str
         Why ``chosen`` (one sentence, in the terms of the rule).
@@ -93,8 +92,6 @@ class GateReport:
         ``X`` alone, and the standard error.
     min_gain, z : float
         The thresholds of the test (see :func:`choose_feature_set`).
-    direct : tuple of str
-        Candidates judged by the reference alone.
     """
 
     candidates: list
@@ -109,7 +106,6 @@ class GateReport:
     confirmed: dict = field(default_factory=dict)
     min_gain: float = 0.002
     z: float = 1.0
-    direct: tuple = ()
 
     def __post_init__(self):
         if self.gain is None:
@@ -144,15 +140,11 @@ class GateReport:
         -------
         str
         """
-        text = (f"a set passes when its gain over X alone is at least min_gain="
+        return (f"a set passes when its gain over X alone is at least min_gain="
                 f"{self.min_gain:g} and more than z={self.z:g} standard errors; the passing "
                 "sets are offered widest first to the reference, refitted with the set's "
                 "columns, and the first it does not score below X alone with is chosen "
                 "(reference on [X | set]: confirmed or refused)")
-        if self.direct:
-            text += (f"; {', '.join(self.direct)} (judged by the reference directly) compete "
-                     "on the reference's gain")
-        return text
 
     def table(self):
         """One row per candidate: columns, gain ± s.e. over X alone, folds better, test,
@@ -204,9 +196,7 @@ class GateReport:
                 lines.append(f" {mark} {'none (X alone)':{width}s}{0:7d}  {0.0:+17.4f}")
                 continue
             test = "pass" if passed[i] else "fail"
-            if c in self.direct and passed[i]:
-                ref = "judged directly: the gain is the reference's"
-            elif c in self.confirmed:
+            if c in self.confirmed:
                 r, rs = self.confirmed[c]
                 ref = f"{r:+.4f} ± {rs:.4f} ({'confirmed' if r >= 0 else 'refused'})"
             elif passed[i]:
@@ -326,6 +316,77 @@ def _paired_se(d: np.ndarray, groups: np.ndarray | None) -> float:
     return float(np.sqrt(g / max(g - 1, 1) * (sums ** 2).sum()) / n) if g > 1 else 0.0
 
 
+class _Stacking:
+    """The gate's shared state over the folds: the candidates (and their columns
+    re-cross-fitted without each fold), the reference and its out-of-fold predictions
+    ``p0``, and the stacker's view of ``X`` (``base``)."""
+
+    def __init__(self, X, y, task, folds, candidates, nested, reference, n_classes,
+                 n_threads):
+        from threadpoolctl import threadpool_limits
+
+        self.X, self.y, self.task, self.folds = X, y, task, folds
+        self.candidates, self.nested, self.ref = candidates, nested, reference
+        self.n_classes, self.uniq = n_classes, np.unique(folds)
+        self.limits = lambda: threadpool_limits(int(n_threads), user_api="openmp")
+        with self.limits():
+            self.p0 = _oof_reference(X, y, task, folds, reference, n_classes)
+        # the stacker's view of X: the reference's prediction, or its log-probabilities
+        self.base = (self.p0[:, None] if task == "regression"
+                     else np.log(np.clip(self.p0, 1e-6, 1.0)))
+
+    def columns(self, c, f, held, base):
+        """``(rest, held)`` inputs of fold f's model for candidate c on top of ``base``."""
+        if c in self.nested[f]:
+            Zr, Zh = self.nested[f][c]
+            return np.hstack([base[~held], Zr]), np.hstack([base[held], Zh])
+        Z = np.hstack([base, self.candidates[c]])
+        return Z[~held], Z[held]
+
+    def stacked(self, c) -> np.ndarray:
+        """Out-of-fold predictions of the stacker on ``[p0 | c]`` (``p0`` alone: "none")."""
+        pred = np.empty_like(self.p0)
+        for f in self.uniq:
+            held = self.folds == f
+            Zr, Zh = ((self.base[~held], self.base[held]) if c == "none"
+                      else self.columns(c, f, held, self.base))
+            model = _stacker(self.task).fit(Zr, self.y[~held])
+            pred[held] = _predict(model, Zh, self.task, self.n_classes)
+        return pred
+
+    def refit(self, c) -> np.ndarray:
+        """Out-of-fold predictions of the reference refitted on ``[X | c]``."""
+        pred = np.empty_like(self.p0)
+        with self.limits():
+            for f in self.uniq:
+                held = self.folds == f
+                Zr, Zh = self.columns(c, f, held, self.X)
+                model = clone(self.ref).fit(Zr, self.y[~held])
+                pred[held] = _predict(model, Zh, self.task, self.n_classes)
+        return pred
+
+    def fold_scores(self, pred) -> list[float]:
+        return [_score(self.task, self.y[self.folds == f], pred[self.folds == f])
+                for f in self.uniq]
+
+    def losses(self, pred) -> np.ndarray:
+        return _row_losses(self.task, self.y, pred)
+
+
+def _confirm(st: _Stacking, names, passing, widths, mean, groups):
+    """The passing sets offered widest first to the reference refitted on ``[X | S]``:
+    the first it does not score below ``X`` alone with is chosen. Returns the chosen
+    index (None: none) and every offered set's ``(gain, s.e.)``."""
+    ref_loss = st.losses(st.p0)
+    confirmed = {}
+    for i in sorted(passing, key=lambda i: (-widths[names[i]], -mean[i])):
+        d = ref_loss - st.losses(st.refit(names[i]))
+        confirmed[names[i]] = (float(d.mean()), _paired_se(d, groups))
+        if d.mean() >= 0:
+            return i, confirmed
+    return None, confirmed
+
+
 def choose_feature_set(
     X: np.ndarray,
     y: np.ndarray,
@@ -339,7 +400,6 @@ def choose_feature_set(
     z: float = 1.0,
     seed: int = 0,
     n_threads: int = 1,
-    direct=(),
 ) -> GateReport:
     """Choose among candidate column sets by stacked cross-validation on the training rows.
 
@@ -377,15 +437,7 @@ def choose_feature_set(
     seed : int
         Seed of the default reference.
     n_threads : int
-        OpenMP threads for the reference model.
-    direct : tuple of str, default=()
-        Candidates judged by the reference alone: refitted on ``[X | S]`` over the
-        folds, such a set passes when its pooled paired gain over ``X`` alone clears
-        ``min_gain`` and ``z`` standard errors (its row of ``scores`` then holds the
-        reference's per-fold gains on top of the "none" row). For wide, sparse,
-        unsupervised columns (soft votes) that a linear stacker on ``[p0 | S]``
-        cannot judge. The chosen set is the one with the largest reference gain
-        among the confirmed stacked set and the passing direct sets.
+        OpenMP threads (or jobs) for the reference model.
 
     Returns
     -------
@@ -403,95 +455,34 @@ def choose_feature_set(
     >>> rep.chosen
     'useful'
     """
-    from threadpoolctl import threadpool_limits
-
     n_classes = int(y.max()) + 1 if task == "classification" else 0
     ref = default_reference(task, seed, n_classes, n_threads) if reference is None else reference
-    uniq = np.unique(folds)
-    with threadpool_limits(int(n_threads), user_api="openmp"):
-        p0 = _oof_reference(X, y, task, folds, ref, n_classes)
-    # the stacker's view of X: the reference's prediction, or its log-probabilities
-    base = p0[:, None] if task == "regression" else np.log(np.clip(p0, 1e-6, 1.0))
+    nested = {f: fold_candidates(f) if fold_candidates is not None else {}
+              for f in np.unique(folds)}
+    st = _Stacking(X, y, task, folds, candidates, nested, ref, n_classes, n_threads)
     names = ["none"] + [c for c in candidates if c != "none"]
-    is_direct = [c in direct for c in names]
-    nested = {f: fold_candidates(f) if fold_candidates is not None else {} for f in uniq}
-
-    def columns(c, f, held, base):
-        """``(rest, held)`` inputs of fold f's model for candidate c on top of ``base``."""
-        if c in nested[f]:
-            return (np.hstack([base[~held], nested[f][c][0]]),
-                    np.hstack([base[held], nested[f][c][1]]))
-        Z = np.hstack([base, candidates[c]])
-        return Z[~held], Z[held]
-
-    def refit(c) -> np.ndarray:
-        """Out-of-fold predictions of the reference refitted on ``[X | c]``."""
-        pr = np.empty_like(p0)
-        with threadpool_limits(int(n_threads), user_api="openmp"):
-            for f in uniq:
-                held = folds == f
-                Zr, Zh = columns(c, f, held, X)
-                pr[held] = _predict(clone(ref).fit(Zr, y[~held]), Zh, task, n_classes)
-        return pr
-
-    pred = [np.empty_like(p0) for _ in names]
-    for f in uniq:
-        held = folds == f
-        for i, c in enumerate(names):
-            if is_direct[i]:
-                continue
-            Zr, Zh = (base[~held], base[held]) if c == "none" else columns(c, f, held, base)
-            pred[i][held] = _predict(_stacker(task).fit(Zr, y[~held]), Zh, task, n_classes)
-    ref_pred = {c: refit(c) for c, d in zip(names, is_direct) if d}
-
-    def fold_scores(pr):
-        return [_score(task, y[folds == f], pr[folds == f]) for f in uniq]
-
-    scores = np.array([fold_scores(pr) for pr in pred])
-    ref_folds = np.array(fold_scores(p0))
-    for i, c in enumerate(names):
-        if is_direct[i]:  # the reference's per-fold gains, on top of the "none" row
-            scores[i] = scores[0] + np.array(fold_scores(ref_pred[c])) - ref_folds
+    pred = [st.stacked(c) for c in names]
+    scores = np.array([st.fold_scores(p) for p in pred])
     # the test pools the paired per-row loss differences of all out-of-fold rows: a
     # standard error from n rows (clustered by group when grouped) is far steadier than
     # one from k fold means, which is what limited the gate on a few hundred rows
-    ref_loss = _row_losses(task, y, p0)
-    losses = [_row_losses(task, y, pr) for pr in pred]
-    diffs = [ref_loss - _row_losses(task, y, ref_pred[c]) if is_direct[i]
-             else losses[0] - losses[i] for i, c in enumerate(names)]
+    diffs = [st.losses(pred[0]) - st.losses(p) for p in pred]
     mean = np.array([d.mean() for d in diffs])
     se = np.array([_paired_se(d, groups) for d in diffs])
-    metric = "r2" if task == "regression" else "neg_brier"
     widths = {"none": 0, **{c: int(np.asarray(candidates[c]).shape[1]) for c in names[1:]}}
     passing = [i for i in range(1, len(names)) if mean[i] >= min_gain and mean[i] > z * se[i]]
     # between sets that pass, the linear stacker is a poor judge (it pays for correlated
-    # columns a tree handles for free, and credits columns a tree cannot use): the widest
-    # passing set is offered first, and the reference itself, refitted on [X | S] over the
-    # same folds, must not score below X alone for it to be chosen
-    confirmed = {}
-    pick = None
-    for i in sorted((i for i in passing if not is_direct[i]),
-                    key=lambda i: (-widths[names[i]], -mean[i])):
-        d = ref_loss - _row_losses(task, y, refit(names[i]))
-        confirmed[names[i]] = (float(d.mean()), _paired_se(d, groups))
-        if d.mean() >= 0:
-            pick = i
-            break
-    # a direct set that passed competes with the confirmed one on the reference's gain
-    for i in passing:
-        if is_direct[i]:
-            confirmed[names[i]] = (float(mean[i]), float(se[i]))
-            if pick is None or mean[i] > confirmed[names[pick]][0]:
-                pick = i
+    # columns a tree handles for free, and credits columns a tree cannot use): the reference
+    # itself must confirm
+    pick, confirmed = _confirm(st, names, passing, widths, mean, groups)
     chosen = names[pick] if pick is not None else "none"
-    reason = _reason(names, pick, passing, confirmed, mean, se, scores - scores[0],
-                     is_direct, min_gain, z)
-    return GateReport(names, scores, chosen, reason, metric, _score(task, y, p0), widths,
-                      gain=mean, se=se, confirmed=confirmed, min_gain=float(min_gain),
-                      z=float(z), direct=tuple(c for c in names if c in direct))
+    reason = _reason(names, pick, passing, confirmed, mean, se, scores - scores[0], min_gain, z)
+    return GateReport(names, scores, chosen, reason, "r2" if task == "regression" else
+                      "neg_brier", _score(task, y, st.p0), widths, gain=mean, se=se,
+                      confirmed=confirmed, min_gain=float(min_gain), z=float(z))
 
 
-def _reason(names, pick, passing, confirmed, mean, se, gains, is_direct, min_gain, z) -> str:
+def _reason(names, pick, passing, confirmed, mean, se, gains, min_gain, z) -> str:
     """The report's one-sentence reason for the choice (``pick``: index of the chosen
     set, None for "none"), in the terms of the rule: what passed, what the reference
     confirmed or refused, or how far the best candidate fell short."""
@@ -500,28 +491,17 @@ def _reason(names, pick, passing, confirmed, mean, se, gains, is_direct, min_gai
         chosen = names[pick]
         g_ref, se_ref = confirmed[chosen]
         better = f"{int((gains[pick] > 0).sum())}/{n_folds} folds better"
-        if is_direct[pick]:
-            reason = (f"the reference refitted on [X | {chosen}] gained {g_ref:+.4f} ± "
-                      f"{se_ref:.4f} (s.e.) over X alone, {better}: the largest gain among "
-                      "the sets that passed")
-        else:
-            reason = (f"it passed the test (gain {mean[pick]:+.4f} ± {se[pick]:.4f} s.e. over "
-                      f"X alone, {better}) and the reference refitted on [X | {chosen}] "
-                      f"confirmed it ({g_ref:+.4f} ± {se_ref:.4f})")
+        reason = (f"it passed the test (gain {mean[pick]:+.4f} ± {se[pick]:.4f} s.e. over "
+                  f"X alone, {better}) and the reference refitted on [X | {chosen}] "
+                  f"confirmed it ({g_ref:+.4f} ± {se_ref:.4f})")
         vetoed = [c for c, (g, _) in confirmed.items() if g < 0 and c != chosen]
         if vetoed:
             reason += ("; the reference scored below X alone with the wider "
                        + ", ".join(f"{c} ({confirmed[c][0]:+.4f})" for c in vetoed))
-        others = [names[i] for i in passing
-                  if i != pick and names[i] not in vetoed and not is_direct[i]]
-        if others and not is_direct[pick]:
+        others = [names[i] for i in passing if i != pick and names[i] not in vetoed]
+        if others:
             reason += (f" (also passed: {', '.join(others)}; the widest passing set is "
                        "offered first)")
-        elif others:
-            reason += f" (also passed and confirmed less: {', '.join(others)})"
-        lesser = [names[i] for i in passing if i != pick and is_direct[i]]
-        if lesser:
-            reason += f"; {', '.join(lesser)} passed too, with a smaller reference gain"
         return reason
     if passing:
         return (", ".join(names[i] for i in passing) + " passed the test, but the reference "

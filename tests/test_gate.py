@@ -140,30 +140,6 @@ def test_the_widest_passing_set_is_chosen():
     assert rep.chosen == "narrow"
 
 
-def test_direct_candidates_are_judged_by_the_reference_alone():
-    # a sparse one-hot block of a hidden grouping: the reference (trees) uses it well;
-    # judged directly, it passes with the reference's own gain, and noise of the same
-    # shape does not
-    rng = np.random.default_rng(7)
-    n = 500
-    X = rng.normal(size=(n, 3))
-    cell = rng.integers(0, 25, size=n)
-    effect = rng.normal(size=25) * 2
-    y = X[:, 0] + effect[cell] + 0.3 * rng.normal(size=n)
-    onehot = np.eye(25)[cell]
-    folds = np.arange(n) % 5
-    rep = choose_feature_set(X, y, "regression", folds,
-                             {"cells": onehot, "noise": np.eye(25)[rng.integers(0, 25, n)]},
-                             direct=("cells", "noise"))
-    assert rep.chosen == "cells", str(rep)
-    i = rep.candidates.index("cells")
-    assert rep.confirmed["cells"][0] == pytest.approx(rep.gain[i])
-    assert rep.gain[i] > 0.1 and rep.gain[rep.candidates.index("noise")] < 0.02
-    np.testing.assert_allclose(rep.gains()[i].mean(), rep.gain[i], atol=0.05)
-
-
-# ------------------------------------------------------------------------- the report
-
 def test_report_prints_one_score_per_candidate_on_one_scale_and_the_rule():
     # it printed two different "X alone" scores (the reference's 0.3589 and a stacked
     # "none" +0.3494) and no rule
