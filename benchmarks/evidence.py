@@ -77,12 +77,13 @@ VARIANTS = {
     "default": "+GraMixC",
     "paper": "+GraMixC paper",
     "fusion": "+GraMixC fusion",
+    "target": "+GraMixC target metric",
     "knn": "+kNN mean",
     "te": "+TE",
     "1config": "+1 config",
     "mlp": "GraMixC end-to-end",
 }
-GRAMIXC_KEYS = ("default", "paper", "fusion")
+GRAMIXC_KEYS = ("default", "paper", "fusion", "target")
 PEER_KEYS = ("knn", "te", "1config")
 PEERS = tuple(VARIANTS[k] for k in PEER_KEYS)
 GRAMIXC_ROWS = tuple(VARIANTS[k] for k in GRAMIXC_KEYS)
@@ -120,6 +121,8 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
                        fusion=Fusion(tokenization="scalar", readout="mixed"))
     if variant == "fusion":  # the default whose gate may also choose the fusion output
         return GraMixC(**common, fusion=Fusion())
+    if variant == "target":  # neighbour means searched in the target-weighted space
+        return GraMixC(**common, neighbor_metric="target")
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 

@@ -30,9 +30,9 @@ def data():
     return reg, clf
 
 
-def cases(api: str):
-    """name -> callable returning a dict of named outputs. ``api`` = "old" (before the 1.0
-    core) or "new": the same computation spelt in each API."""
+def cases():
+    """name -> callable returning a dict of named outputs (recorded with the pre-1.0 core in
+    its spelling: ``features="compact"``, ``use_configurations_``; the same computations)."""
     from gramixc import ConfigurationExtractor, Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
 
     (Xtr, Xte, ytr, yte), (Btr, Bte, btr, bte) = data()
@@ -58,22 +58,17 @@ def cases(api: str):
     out["gramixc_regression"] = lambda: gramixc(Xtr, ytr, Xte)
     out["gramixc_classification"] = lambda: gramixc(Btr, btr, Bte)
     out["gramixc_target_metric"] = lambda: gramixc(Xtr, ytr, Xte, neighbor_metric="target")
-    if api == "old":
-        compact = dict(features="compact", fusion=Fusion(max_epochs=20))
-    else:
-        compact = dict(features="fusion", fusion=Fusion(max_epochs=20))
-    out["gramixc_compact"] = lambda: gramixc(Xtr, ytr, Xte, **compact)
+    out["gramixc_compact"] = lambda: gramixc(Xtr, ytr, Xte, features="fusion",
+                                             fusion=Fusion(max_epochs=20))
 
     def regressor():
         r = GraMixCRegressor(random_state=0).fit(Xtr, ytr)
-        used = r.use_configurations_ if api == "old" else r.uses_fusion_
-        return {"predict": r.predict(Xte), "used": np.array([used])}
+        return {"predict": r.predict(Xte), "used": np.array([r.uses_fusion_])}
     out["regressor"] = regressor
 
     def classifier():
         c = GraMixCClassifier(random_state=0).fit(Btr, btr)
-        used = c.use_configurations_ if api == "old" else c.uses_fusion_
-        return {"proba": c.predict_proba(Bte), "used": np.array([used])}
+        return {"proba": c.predict_proba(Bte), "used": np.array([c.uses_fusion_])}
     out["classifier"] = classifier
     return out
 
@@ -83,9 +78,9 @@ NETWORK_OUTPUTS = {("gramixc_compact", "train"), ("gramixc_compact", "test"),
                    ("regressor", "predict"), ("classifier", "proba")}
 
 
-def record(api: str = "old") -> None:
+def record() -> None:
     arrays = {}
-    for name, fn in cases(api).items():
+    for name, fn in cases().items():
         for key, val in fn().items():
             arrays[f"{name}/{key}"] = np.asarray(val)
         print("recorded", name, flush=True)
@@ -94,4 +89,4 @@ def record(api: str = "old") -> None:
 
 if __name__ == "__main__":
     if "--record" in sys.argv:
-        record(sys.argv[-1] if sys.argv[-1] in ("old", "new") else "old")
+        record()

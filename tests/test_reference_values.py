@@ -40,7 +40,7 @@ def reference():
     return np.load(PATH)
 
 
-_CASES = cases("new")
+_CASES = cases()
 
 
 @pytest.mark.parametrize("name", sorted(_CASES))
