@@ -40,10 +40,11 @@ def test_unknown_fit_parameters_raise_instead_of_being_dropped(data, kw, word):
 # --------------------------------------------------------------- output names
 def test_added_column_names_never_repeat_an_input_name(data):
     X, y = data
-    names = ["neighbors_k5", "clusters_cfg0_k2", "x2", "x3"]  # an earlier GraMixC's names
+    kw = dict(random_state=0, features="neighbors+clusters", n_configurations=2)
+    # input columns named like GraMixC's own added columns (an earlier GraMixC's output)
+    names = list(GraMixC(**kw).fit(X, y).get_feature_names_out()[4:8])
     df = pd.DataFrame(X, columns=names)
-    g = GraMixC(random_state=0, features="neighbors+clusters", n_configurations=2)
-    g.set_output(transform="pandas")
+    g = GraMixC(**kw).set_output(transform="pandas")
     out = g.fit_transform(df, y)
     assert out.columns.is_unique and list(out.columns[:4]) == names
     g.set_output(transform="polars")
