@@ -7,8 +7,8 @@ Public API::
 
 torch is imported only when a fusion network is trained or used, so the
 unsupervised parts and GraMixC's default features work without it installed
-(``pip install gramixc``; ``gramixc[torch]`` adds the fusion and the end-to-end
-estimators, ``gramixc[plot]`` the figures, ``gramixc[all]`` everything). See the
+(``pip install .`` from the repository; ``".[torch]"`` adds the fusion and the
+end-to-end estimators, ``".[plot]"`` the figures, ``".[all]"`` everything). See the
 README and ``docs/``.
 """
 
