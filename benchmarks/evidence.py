@@ -613,6 +613,46 @@ def rank_candidates(tests, kind="xgboost") -> list[str]:
     return lines
 
 
+def hypothesis_tables(rows) -> list[str]:
+    """The hypotheses stated before the run (``docs/evidence_findings.md``): every GraMixC
+    candidate paired against the default on the same folds (H3, H4), and whether the
+    paper path's Δ falls with the strength of XGBoost alone (H2, Spearman's ρ across
+    datasets, per task)."""
+    from scipy import stats
+
+    out = ["### Candidates against the default, paired (XGBoost)", "",
+           "| dataset | " + " | ".join(f"{v} − +GraMixC" for v in GRAMIXC_ROWS[1:]) + " |",
+           "|---|" + "---|" * (len(GRAMIXC_ROWS) - 1)]
+    counts = {v: {"gain": 0, "tie": 0, "loss": 0} for v in GRAMIXC_ROWS[1:]}
+    for ds in _order({r["dataset"] for r in rows}):
+        cells = []
+        for v in GRAMIXC_ROWS[1:]:
+            t = test_pair(rows, ds, "xgboost", v, "+GraMixC")
+            if t["verdict"] in counts[v]:
+                counts[v][t["verdict"]] += 1
+            cells.append("—" if t["verdict"] == "n/a" else
+                         f"{t['mean']:+.3f} [{t['lo']:+.3f}, {t['hi']:+.3f}] "
+                         + (f"**{t['verdict']}**" if t["verdict"] != "tie" else "tie"))
+        out.append(f"| {ds} | " + " | ".join(cells) + " |")
+    out += ["", "Counts (gain / tie / loss against the default): " + "; ".join(
+        f"{v} {c['gain']} / {c['tie']} / {c['loss']}" for v, c in counts.items()), ""]
+    out += ["### H2: the paper path's Δ against the strength of XGBoost alone", "",
+            "| task | datasets | Spearman ρ (XGBoost alone score, paper-path Δ) | p |",
+            "|---|---|---|---|"]
+    for task in ("regression", "classification"):
+        pts = []
+        for ds in _order({r["dataset"] for r in rows if r["task"] == task}):
+            base = [r[main_metric(task)] for r in rows if r["dataset"] == ds
+                    and r["predictor"] == "xgboost" and r["variant"] == "alone"]
+            t = test_pair(rows, ds, "xgboost", "+GraMixC paper", "alone")
+            if base and not math.isnan(t["mean"]):
+                pts.append((float(np.mean(base)), t["mean"]))
+        if len(pts) >= 3:
+            rho, p = stats.spearmanr([a for a, _ in pts], [b for _, b in pts])
+            out.append(f"| {task} | {len(pts)} | {rho:+.2f} | {p:.3f} |")
+    return out + [""]
+
+
 def dataset_table(rows, tests, kind) -> list[str]:
     """One line per dataset: the predictor alone and every variant's Δ [95 % CI] verdict."""
     present = [v for v in (*GRAMIXC_ROWS, *PEERS, "GraMixC end-to-end")
@@ -735,6 +775,7 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT) -> str:
     if os.path.exists(findings):
         with open(findings) as fh:
             parts += [fh.read().rstrip(), ""]
+    parts += ["## The hypotheses, measured", "", *hypothesis_tables(rows)]
     for kind, title in (("xgboost", "XGBoost"), ("linear", "Ridge / logistic regression"),
                         ("mlp", "The built-in MLP: alone vs GraMixC end to end")):
         tab = dataset_table(rows, tests, kind)
