@@ -3,7 +3,7 @@
 The kNN target mean (the suite's ``+kNN mean`` peer, GraMixC's ``neighbors`` block)
 of a training row reads its nearest rows *outside its cross-fitting fold*; which rows
 those are depends on the fold assignment, and the downstream score moves with it
-(``docs/benchmarks_findings.md``: the same peer, three fold seeds, +0.011 … +0.033 on
+(``docs/suite_findings.md``: the same peer, three fold seeds, +0.011 … +0.033 on
 diabetes). This script measures, for several cross-fitting schemes, the mean and the
 seed-to-seed spread of XGBoost's paired gain:
 

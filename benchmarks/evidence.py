@@ -43,8 +43,8 @@ wall time, the command, the gramixc version); a rerun skips the (dataset, seed) 
 whose file already holds every requested variant and computes only the missing variants
 otherwise; finished folds of an interrupted (dataset, seed) are kept in
 ``<dataset>_seed<k>.partial.json`` and not redone. ``--report`` rebuilds the markdown
-(default ``docs/evidence.md``) from the files alone; the hand-written reading lives in
-``docs/evidence_findings.md`` and is included when it exists.
+(default ``docs/benchmarks.md``) from the files alone; the hand-written reading lives in
+``docs/benchmarks_findings.md`` and is included when it exists.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ for _p in (HERE, ROOT):
 RESULTS_DIR = os.path.join(HERE, "results", "evidence")
 # the smoke test's output is not evidence: it goes to the temporary folder
 QUICK_RESULTS_DIR = os.path.join(tempfile.gettempdir(), "gramixc_evidence_quick")
-DEFAULT_OUT = os.path.join(ROOT, "docs", "evidence.md")
+DEFAULT_OUT = os.path.join(ROOT, "docs", "benchmarks.md")
 QUICK_OUT = os.path.join(QUICK_RESULTS_DIR, "evidence_quick.md")
 
 #: Command-line names of the variants → the row names they produce.
@@ -614,7 +614,7 @@ def rank_candidates(tests, kind="xgboost") -> list[str]:
 
 
 def hypothesis_tables(rows) -> list[str]:
-    """The hypotheses stated before the run (``docs/evidence_findings.md``): every GraMixC
+    """The hypotheses stated before the run (``docs/benchmarks_findings.md``): every GraMixC
     candidate paired against the default on the same folds (H3, H4), and whether the
     paper path's Δ falls with the strength of XGBoost alone (H2, Spearman's ρ across
     datasets, per task)."""
@@ -771,7 +771,7 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT) -> str:
         *rank_candidates(tests, "xgboost"),
         "",
     ]
-    findings = os.path.join(os.path.dirname(os.path.abspath(out_md)), "evidence_findings.md")
+    findings = os.path.join(os.path.dirname(os.path.abspath(out_md)), "benchmarks_findings.md")
     if os.path.exists(findings):
         with open(findings) as fh:
             parts += [fh.read().rstrip(), ""]

@@ -10,7 +10,7 @@ Usage::
 
 The runner itself is ``benchmarks/suite.py``: application code, kept out of the
 installed package (it imports gramixc like any user code). Writes
-docs/benchmarks.md, docs/img/bench_*.png and benchmarks/results/benchmarks.json.
+docs/suite.md, docs/img/bench_*.png and benchmarks/results/benchmarks.json.
 Optional datasets need ``bash benchmarks/setup_data.sh``; missing ones are skipped
 with the reason.
 """

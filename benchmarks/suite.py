@@ -714,7 +714,7 @@ def write_report(summary: list[dict], notes: dict, command: str, out_md: str, im
               "*in hindsight* — a ceiling for comparison, not a method.", "",
               headline_table(summary), ""]
     # the hand-written reading of the results lives next to the report, so reruns keep it
-    findings = os.path.join(os.path.dirname(os.path.abspath(out_md)), "benchmarks_findings.md")
+    findings = os.path.join(os.path.dirname(os.path.abspath(out_md)), "suite_findings.md")
     if os.path.exists(findings):
         with open(findings) as fh:
             parts += [fh.read().rstrip(), ""]
@@ -768,7 +768,7 @@ def _load_raw(raw_path: str) -> dict:
     return data
 
 
-def report_from_raw(raw_path="benchmarks/results/benchmarks.json", out_md="docs/benchmarks.md",
+def report_from_raw(raw_path="benchmarks/results/benchmarks.json", out_md="docs/suite.md",
                     img_dir="docs/img") -> list[dict]:
     """Rewrite the report and plots from saved raw rows (no model is fitted).
 
@@ -796,7 +796,7 @@ def report_from_raw(raw_path="benchmarks/results/benchmarks.json", out_md="docs/
 
 
 def run_benchmarks(datasets, n_folds=5, seed=0, quick=False, leaky_on=("16s_gold", "diabetes"),
-                   out_md="docs/benchmarks.md", img_dir="docs/img",
+                   out_md="docs/suite.md", img_dir="docs/img",
                    raw_path="benchmarks/results/benchmarks.json", command="", log=print,
                    append=False, predictors=None, gramixc_variants=None):
     """Run the suite, write the markdown report, plots and raw JSON; return the summary.
@@ -897,7 +897,7 @@ def main(argv=None) -> int:
     import sys
 
     p = argparse.ArgumentParser(prog="python benchmarks/run.py",
-                                description="benchmark suite (docs/benchmarks.md)")
+                                description="benchmark suite (docs/suite.md)")
     p.add_argument("--quick", action="store_true",
                    help="small datasets and subsets, no MLP: a few minutes")
     p.add_argument("--datasets", nargs="+", default=None)
@@ -911,7 +911,7 @@ def main(argv=None) -> int:
                    default=None, help="GraMixC rows: the default, the paper-faithful "
                                       "path, the default with the fusion sets among "
                                       "the gate's choices (default: all three)")
-    p.add_argument("--out", default="docs/benchmarks.md")
+    p.add_argument("--out", default="docs/suite.md")
     p.add_argument("--img-dir", default="docs/img")
     p.add_argument("--raw", default="benchmarks/results/benchmarks.json")
     p.add_argument("--append", action="store_true",

@@ -23,9 +23,10 @@ extensions = [
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-# the *_findings.md files are included by benchmarks.md / registers.md; _build is the output
+# the *_findings.md files are included by benchmarks.md / suite.md / registers.md; _build is
+# the output
 exclude_patterns = ["_build", "benchmarks_findings.md", "registers_findings.md",
-                    "evidence_findings.md"]
+                    "suite_findings.md"]
 myst_heading_anchors = 3
 # scikit-learn's generated metadata-routing setters and the BaseEstimator plumbing are
 # documented by scikit-learn, not here
