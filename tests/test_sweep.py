@@ -184,23 +184,30 @@ def test_quotient_graph_keeps_modularity_of_whole_clusters(graph):
         LeidenGraph(lg.edges, lg.weights, lg.n, directed=True).quotient(fine)
 
 
-def test_coarsen_runs_below_the_coarse_probe_on_its_quotient(graph):
+def test_coarsen_runs_below_large_clusters_on_their_quotient(graph, monkeypatch):
+    import gramixc.sweep as sweep
+
+    monkeypatch.setattr(sweep, "QUOTIENT_MIN_MEAN_SIZE", 30)  # 900 rows: ≤ 30 clusters
     plain = resolution_sweep(graph, random_state=0, refine=False, spacing="curve")
     coarse = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
                               coarsen=True)
     # the first round (γ = 1 and the fine end's start) runs on the graph, as without
     assert coarse.run_gammas[0] == 1.0 and coarse.run_kind[:2] == ["probe", "probe"]
-    part = lambda s, g: s.memberships[s.run_partition[list(s.run_gammas).index(g)]]  # noqa: E731
+    runs = dict(zip(coarse.run_gammas, coarse.run_partition))
+    part = lambda s, g: s.memberships[dict(zip(s.run_gammas, s.run_partition))[g]]  # noqa: E731
     for g in coarse.run_gammas[:2]:
         np.testing.assert_array_equal(part(coarse, g), part(plain, g))
-    # every run below γ = 1 keeps its clusters whole
-    base = part(coarse, 1.0)
-    assert base.max() + 1 <= np.sqrt(graph.n)
+    # every run below γ = 1 keeps whole the clusters of a finer solved partition of
+    # clusters of >= 30 rows (the quotient it ran on)
+    sources = [g for g, i in runs.items() if graph.n / coarse.n_clusters[i] >= 30]
     below = [g for g in coarse.run_gammas if g < 1.0]
-    assert below
+    assert below and 1.0 in sources
+
+    def whole(memb, base):
+        return all(len(np.unique(memb[base == c])) == 1 for c in np.unique(base))
+
     for g in below:
-        memb = part(coarse, g)
-        assert all(len(np.unique(memb[base == c])) == 1 for c in np.unique(base))
+        assert any(whole(part(coarse, g), part(coarse, s)) for s in sources if s > g)
     assert len(find_configurations(coarse)) >= 4
     # the same for any n_jobs
     again = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
