@@ -182,3 +182,14 @@ def test_auto_backend_switches_to_ivf_above_its_threshold(monkeypatch):
         NeighborIndex(backend="ivf", metric="manhattan").fit(X)
     with pytest.raises(ValueError, match="backend must be one of"):
         NeighborIndex(backend="annoy").fit(X)
+
+
+def test_ivf_index_pickles_and_answers_the_same():
+    import pickle
+
+    X = _blobs(800, 5)
+    index = NeighborIndex(backend="ivf", random_state=0).fit(X)
+    again = pickle.loads(pickle.dumps(index))  # plain arrays: no FAISS object is kept
+    Xn = X[:9] + 0.01
+    for a, b in zip(index.query(Xn, 6), again.query(Xn, 6)):
+        np.testing.assert_array_equal(a, b)
