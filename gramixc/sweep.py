@@ -502,7 +502,9 @@ class _Runners:
         qgraph = self.lgraph.quotient(membership)
         settings = LeidenSettings(self.settings.objective, self.settings.backend,
                                   n_iterations, self.settings.beta)
-        runner = LeidenRunner(qgraph, settings, self.n_jobs).__enter__()
+        # in this process: a run on tens to hundreds of nodes costs less than starting
+        # a worker (and the result does not depend on where it runs)
+        runner = LeidenRunner(qgraph, settings, 1).__enter__()
         self.quotient = (float(gamma), np.asarray(membership, dtype=np.int64), runner)
 
     def map(self, tasks):
