@@ -238,15 +238,21 @@ def _child(method: str, dataset: str, out: str) -> None:
              extra_pick=bool(res.get("extra_pick", False)))
 
 
-def run_peer(method: str, dataset: str, reuse: bool = False) -> dict:
+def run_peer(method: str, dataset: str, reuse: bool = False, cached_only: bool = False) -> dict:
     out = CACHE / f"{dataset}_{method}.npz"
     fresh = out.exists() and out.stat().st_mtime > (CACHE / f"{dataset}.npz").stat().st_mtime
+    timed_out = out.with_suffix(".timeout")
+    if cached_only and not fresh:
+        if timed_out.exists():
+            return {"error": f"no result within {timed_out.read_text().strip()} s"}
+        return {"error": "not finished (stopped: machine shared, see the text)"}
     if not (reuse and fresh):
         limit = TIMEOUT.get(method, DEFAULT_TIMEOUT)
         try:
             proc = subprocess.run([sys.executable, __file__, "--child", method, dataset,
                                    str(out)], capture_output=True, text=True, timeout=limit)
         except subprocess.TimeoutExpired:
+            timed_out.write_text(str(limit))
             return {"error": f"no result within {limit} s"}
         if proc.returncode != 0:
             return {"error": proc.stderr.strip().splitlines()[-1][:200]}
@@ -263,7 +269,8 @@ def score(parts: np.ndarray, levels: list[np.ndarray]) -> np.ndarray:
     return np.array([[adjusted_rand_score(lv, p) for lv in levels] for p in parts])
 
 
-def evaluate(dataset: str, methods: list[str], reuse: bool = False) -> dict:
+def evaluate(dataset: str, methods: list[str], reuse: bool = False,
+             cached_only: bool = False) -> dict:
     path = prepare(dataset, reuse)
     d = np.load(path)
     names = [str(x) for x in d["level_names"]]
@@ -286,7 +293,7 @@ def evaluate(dataset: str, methods: list[str], reuse: bool = False) -> dict:
     for m in methods:
         if m == "gramixc":
             continue
-        r = run_peer(m, dataset, reuse)
+        r = run_peer(m, dataset, reuse or cached_only, cached_only)
         if "error" in r:
             out["methods"][m] = {"error": r["error"]}
             print(f"{dataset} {m}: {r['error']}", flush=True)
@@ -361,11 +368,12 @@ def _plot(results: list[dict], img: Path) -> None:
         lvl = list(res["levels"])
         width = 0.8 / max(len(ms), 1)
         for i, m in enumerate(ms):
-            ax.bar(np.arange(len(lvl)) + i * width, res["methods"][m]["best"], width, label=m)
+            ax.bar(np.arange(len(lvl)) + i * width, res["methods"][m]["best"], width, label=m,
+                   color=f"C{ORDER.index(m)}")  # one colour per method in every panel
         ax.set_xticks(np.arange(len(lvl)) + 0.4 - width / 2, lvl, fontsize=8)
         ax.set(title=f"{res['dataset']}: best ARI per level", ylim=(0, 1.05), ylabel="ARI")
         ax.grid(axis="y", alpha=0.3)
-    axes[0, 0].legend(fontsize=7)
+        ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
     img.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(img, dpi=110)
@@ -380,6 +388,8 @@ def main(argv=None) -> None:
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the fits and peer results cached by an earlier run")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="report only what is cached; run no peer")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -389,7 +399,8 @@ def main(argv=None) -> None:
     if args.report_only:
         results = json.loads(path.read_text())
     else:
-        results = [evaluate(ds, args.methods, args.reuse) for ds in args.datasets]
+        results = [evaluate(ds, args.methods, args.reuse or args.cached_only, args.cached_only)
+                   for ds in args.datasets]
         path.write_text(json.dumps(results, indent=1))
     text = report(results, Path(args.img))
     print(text)
