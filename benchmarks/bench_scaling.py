@@ -158,6 +158,15 @@ def _child(kind: str, n: int) -> dict:
             np.ascontiguousarray(ext.graph_.indices).tobytes()).hexdigest()
         extra["gammas"] = [float(g) for g in ext.sweep_.run_gammas]
         extra["configuration_clusters"] = [int(k) for k in ext.configurations_.n_clusters]
+        extra["configurations_sha1"] = hashlib.sha1(
+            np.ascontiguousarray(ext.configurations_.ids).tobytes()).hexdigest()
+        extra["knn_backend"] = ext.graph_.index.backend_
+    import os
+    import resource
+
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    extra["cpu_s"] = round(own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime, 1)
+    extra["load_1min"] = round(os.getloadavg()[0], 2)  # the machine's load as it finished
     windows = stage_windows(t0, timings)
     stages = {name: {"s": round(s, 3), "peak_mb": round(mem.peak(*windows[name]), 1)}
               for name, s in timings.items()}
@@ -255,6 +264,8 @@ def main(argv=None) -> None:
     ap.add_argument("--img", default=str(ROOT / "docs" / "img" / "scaling.png"))
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite the tables and the figure from the last results")
+    ap.add_argument("--repeat", action="store_true",
+                    help="run every extractor size twice: same graph, γ and configurations?")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -269,6 +280,14 @@ def main(argv=None) -> None:
         extractor.append(measure("extractor", n))
         print(f"extractor n={n:,}: {extractor[-1]['wall_s']} s, "
               f"peak {extractor[-1]['peak_mb']:.0f} MB", flush=True)
+        if args.repeat:
+            again = measure("extractor", n)
+            keys = ("graph_sha1", "gammas", "configurations_sha1")
+            extractor[-1]["repeat"] = {"wall_s": again["wall_s"], "peak_mb": again["peak_mb"],
+                                       "identical": all(again[k] == extractor[-1][k]
+                                                        for k in keys)}
+            print(f"  repeat: {again['wall_s']} s, peak {again['peak_mb']:.0f} MB, identical "
+                  f"{extractor[-1]['repeat']['identical']}", flush=True)
         if n <= args.pipeline_max_n:
             pipeline.append(measure("pipeline", n))
             print(f"pipeline  n={n:,}: {pipeline[-1]['wall_s']} s, "
@@ -281,6 +300,15 @@ def main(argv=None) -> None:
 def report(extractor: list[dict], pipeline: list[dict], real: list[dict], args) -> None:
     """Tables, fitted exponents, results files and the figure."""
     lines = table(extractor, "ConfigurationExtractor (n × 50 synthetic)") + [""]
+    reps = [r for r in extractor if "repeat" in r]
+    if reps:
+        lines += ["| n | kNN backend | γ solved | configurations | run 1 (s, MB) | run 2 (s, MB) "
+                  "| identical (graph, γ, configurations) |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['n']:,} | {r.get('knn_backend', '?')} | {len(r['gammas'])} | "
+                  f"{len(r['configuration_clusters'])} | {r['wall_s']:.1f}, {r['peak_mb']:.0f} | "
+                  f"{r['repeat']['wall_s']:.1f}, {r['repeat']['peak_mb']:.0f} | "
+                  f"{'yes' if r['repeat']['identical'] else 'NO'} |" for r in reps]
+        lines.append("")
     if real:
         lines += table(real, "ConfigurationExtractor (Fashion-MNIST, 50 PCs)") + [""]
     if pipeline:

@@ -93,7 +93,10 @@ class ConfigurationExtractor(TransformerMixin, BaseEstimator):
     soft : bool, default=False
         ``transform`` returns vote fractions (sparse, one column per cluster of
         every configuration) instead of ids.
-    knn_backend : {"auto", "exact", "hnsw"}, default="auto"
+    knn_backend : {"auto", "exact", "hnsw", "ivf"}, default="auto"
+        The kNN search (see :class:`~gramixc.graph.NeighborIndex`): ``"auto"`` is
+        exact up to 20,000 rows, HNSW up to 50,000, k-means cells searched by
+        BLAS (``"ivf"``) above.
     n_jobs : int or None, default=None
         Processes for the sweep, threads for the neighbour queries.
     random_state : int, RandomState instance or None, default=None

@@ -44,6 +44,10 @@ __all__ = [
 
 #: Above this many rows ``backend="auto"`` switches from exact search to HNSW.
 HNSW_THRESHOLD = 20_000
+#: Above this many rows ``backend="auto"`` switches from HNSW to FAISS IVF (the graphs
+#: of up to this many rows stay exactly what they were before IVF was adopted).
+IVF_THRESHOLD = 50_000
+_BACKENDS = ("auto", "exact", "hnsw", "ivf")
 
 _HNSW_SPACES = {"euclidean": "l2", "l2": "l2", "cosine": "cosine"}
 
@@ -61,15 +65,22 @@ class NeighborIndex:
     metric : str, default="euclidean"
         Distance. ``"euclidean"`` and ``"cosine"`` work with both backends; any
         other scikit-learn metric forces the exact backend.
-    backend : {"auto", "exact", "hnsw"}, default="auto"
+    backend : {"auto", "exact", "hnsw", "ivf"}, default="auto"
         ``"exact"`` is scikit-learn brute force (BLAS); ``"hnsw"`` is an
-        approximate ``hnswlib`` index; ``"auto"`` picks exact up to
-        :data:`HNSW_THRESHOLD` rows and HNSW above.
+        approximate ``hnswlib`` index; ``"ivf"`` searches k-means cells
+        (``faiss-cpu``: √n cells; the rows of a query's cell searched exactly,
+        by blocked float32 BLAS, among the rows of the :data:`IVF_NPROBE` cells
+        nearest to it), the candidates' distances recomputed in float64;
+        ``"auto"`` picks exact up to :data:`HNSW_THRESHOLD` rows, HNSW up to
+        :data:`IVF_THRESHOLD` and IVF above (``benchmarks/bench_knn.py``).
     random_state : int, RandomState instance or None, default=None
-        Seeds the HNSW graph construction (the exact backend is deterministic).
+        Seeds the HNSW graph construction and the IVF cells' k-means (the exact
+        backend is deterministic).
     n_jobs : int or None, default=None
-        Threads for queries. HNSW *construction* always runs on one thread,
-        because a multi-threaded insertion order is not reproducible.
+        Threads for queries and for assigning rows to the IVF cells. HNSW
+        *construction* and the IVF k-means always run on one thread: a
+        multi-threaded insertion order is not reproducible, and one thread keeps
+        the cells independent of the thread count.
     ef : int, default=64
         HNSW search breadth (higher = more exact, slower; construction uses
         ``ef_construction=100``). Measured recall of the 16 nearest neighbours
@@ -99,22 +110,25 @@ class NeighborIndex:
         self.n_jobs = n_jobs
         self.ef = ef
 
+    def _resolve_backend(self, n: int) -> str:
+        backend = self.backend
+        if backend not in _BACKENDS:
+            raise ValueError(f"backend must be one of {_BACKENDS}, got {backend!r}")
+        if backend == "auto":
+            if self.metric not in _HNSW_SPACES or n <= HNSW_THRESHOLD:
+                return "exact"
+            return "hnsw" if n <= IVF_THRESHOLD else "ivf"
+        if backend in ("hnsw", "ivf") and self.metric not in _HNSW_SPACES:
+            raise ValueError(f"the {backend} backend supports metric 'euclidean' or 'cosine', "
+                             f"got {self.metric!r}")
+        return backend
+
     def fit(self, X: np.ndarray) -> NeighborIndex:
         """Index the rows of ``X`` (float array, n × d)."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] == 0:
             raise ValueError(f"NeighborIndex needs a non-empty 2-D array, got shape {X.shape}")
-        backend = self.backend
-        if backend not in ("auto", "exact", "hnsw"):
-            raise ValueError(f"backend must be 'auto', 'exact' or 'hnsw', got {backend!r}")
-        if backend == "auto":
-            backend = (
-                "hnsw" if X.shape[0] > HNSW_THRESHOLD and self.metric in _HNSW_SPACES else "exact"
-            )
-        if backend == "hnsw" and self.metric not in _HNSW_SPACES:
-            raise ValueError(
-                f"the hnsw backend supports metric 'euclidean' or 'cosine', got {self.metric!r}"
-            )
+        backend = self._resolve_backend(X.shape[0])
         self.backend_ = backend
         self.n_samples_ = X.shape[0]
         if backend == "exact":
@@ -123,6 +137,10 @@ class NeighborIndex:
             self._nn = NearestNeighbors(metric=self.metric, algorithm="brute", n_jobs=self.n_jobs)
             self._nn.fit(X)
             self._X = X  # the indexed rows (no copy), for queries of the rows themselves
+        elif backend == "ivf":
+            self._X = X  # float64 rows: candidates' distances are recomputed from them
+            self._ivf = _ivf_index(_as_ivf_vectors(X, self.metric),
+                                   _seed_from(self.random_state), effective_n_jobs(self.n_jobs))
         else:
             import hnswlib
 
@@ -157,7 +175,7 @@ class NeighborIndex:
         distances, indices : ndarray of shape (len(rows), k)
         """
         ids = np.arange(self.n_samples_) if rows is None else np.asarray(rows, dtype=np.int64)
-        if self.backend_ == "exact":
+        if self.backend_ in ("exact", "ivf"):
             vectors = self._X if rows is None else self._X[ids]
         else:
             vectors = np.asarray(self._hnsw.get_items(ids, return_type="numpy"),
@@ -203,6 +221,9 @@ class NeighborIndex:
             )
         if self.backend_ == "exact":
             dist, idx = self._nn.kneighbors(X, n_neighbors=kq)
+        elif self.backend_ == "ivf":
+            dist, idx = _ivf_query(self._ivf, self._X, X, kq, self.metric,
+                                   effective_n_jobs(self.n_jobs))
         else:
             threads = effective_n_jobs(self.n_jobs)
             self._hnsw.set_ef(max(self.ef, kq))
@@ -230,6 +251,137 @@ class NeighborIndex:
             idx = idx[keep].reshape(n, k)
             dist = dist[keep].reshape(n, k)
         return dist, idx
+
+
+#: The ``"ivf"`` backend's cells: ``round(√n)`` k-means cells of the indexed rows; the
+#: rows of a query's cell are searched against the rows of the ``IVF_NPROBE`` cells
+#: nearest to that cell's centre (``benchmarks/bench_knn.py``: recall@15 0.998 at
+#: 10⁵ rows, 0.956 at 10⁶).
+IVF_NPROBE = 32
+#: k-means of the cells trains on at most this many rows per cell (FAISS subsamples).
+_IVF_TRAIN_PER_CELL = 64
+#: Candidates kept from the float32 search beyond ``k``, re-ranked in float64.
+_IVF_MARGIN = 4
+
+
+class _faiss_threads:
+    """Set FAISS's OpenMP threads inside a ``with`` block, restore them afterwards."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __enter__(self):
+        import faiss
+
+        self.before = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(self.n)
+
+    def __exit__(self, *exc) -> None:
+        import faiss
+
+        faiss.omp_set_num_threads(self.before)
+
+
+def _as_ivf_vectors(X: np.ndarray, metric: str) -> np.ndarray:
+    """float32 rows for FAISS: as they are for L2, unit length for cosine (where the
+    squared L2 distance of unit vectors is 2(1 − cos), the same order)."""
+    V = np.asarray(X, dtype=np.float32)
+    if metric == "cosine":
+        norms = np.linalg.norm(V, axis=1, keepdims=True)
+        V = V / np.where(norms > 0, norms, 1.0)
+    return np.ascontiguousarray(V)
+
+
+@dataclass
+class _Cells:
+    """k-means cells of the indexed rows: centres, rows by cell, neighbouring cells."""
+
+    vectors: np.ndarray  # float32 indexed rows (unit length for cosine)
+    centroids: np.ndarray
+    order: np.ndarray  # indexed rows sorted by cell
+    bounds: np.ndarray  # cell c holds order[bounds[c]:bounds[c + 1]]
+    near: np.ndarray  # (nlist, nprobe) cells nearest to each cell's centre, itself first
+
+    def assign(self, V: np.ndarray, threads: int) -> np.ndarray:
+        import faiss
+
+        with _faiss_threads(threads):
+            return faiss.knn(V, self.centroids, 1)[1].ravel()
+
+    def candidates(self, cell: int, need: int) -> np.ndarray:
+        """Rows of the cells nearest to ``cell`` (at least ``need`` when the index has them)."""
+        cells = self.near[cell]
+        rows = np.concatenate([self.order[self.bounds[j]:self.bounds[j + 1]] for j in cells])
+        if len(rows) < need:  # too few rows nearby (tiny index): every row
+            rows = self.order
+        return rows
+
+
+def _ivf_index(V: np.ndarray, seed: int, threads: int) -> _Cells:
+    """k-means cells of the rows of ``V`` (seeded, on one thread: the cells do not depend
+    on the thread count) and, per cell, the cells nearest to its centre."""
+    import faiss
+
+    n, d = V.shape
+    nlist = int(max(1, min(round(np.sqrt(n)), n // 4)))
+    km = faiss.Kmeans(d, nlist, niter=20, seed=int(seed),
+                      max_points_per_centroid=_IVF_TRAIN_PER_CELL, min_points_per_centroid=1)
+    with _faiss_threads(1):
+        km.train(V)
+    centroids = np.ascontiguousarray(km.centroids, dtype=np.float32)
+    cells = _Cells(V, centroids, np.empty(0, np.int64), np.empty(0, np.int64),
+                   np.empty((0, 0), np.int64))
+    label = cells.assign(V, threads)
+    cells.order = np.argsort(label, kind="stable")
+    cells.bounds = np.searchsorted(label[cells.order], np.arange(nlist + 1))
+    with _faiss_threads(threads):
+        cells.near = faiss.knn(centroids, centroids, min(IVF_NPROBE, nlist))[1].astype(np.int64)
+    return cells
+
+
+def _ivf_query(cells: _Cells, X_indexed: np.ndarray, X: np.ndarray, kq: int, metric: str,
+               threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``kq`` nearest indexed rows of the rows of ``X``: the rows of each query's cell
+    are searched exactly (FAISS's blocked float32 BLAS) among the rows of the cells
+    nearest to that cell's centre; the best ``kq + margin`` are re-ranked by their float64
+    distance, ties by index."""
+    import faiss
+
+    V = _as_ivf_vectors(X, metric)
+    label = cells.assign(V, threads)
+    by_cell = np.argsort(label, kind="stable")
+    starts = np.searchsorted(label[by_cell], np.arange(len(cells.bounds)))
+    n_index = len(cells.vectors)
+    want = min(kq + _IVF_MARGIN, n_index)
+    idx = np.empty((len(X), want), dtype=np.int64)
+    with _faiss_threads(threads):
+        for c in range(len(cells.bounds) - 1):
+            q = by_cell[starts[c]:starts[c + 1]]
+            if len(q) == 0:
+                continue
+            rows = cells.candidates(c, want)
+            found = faiss.knn(V[q], cells.vectors[rows], want)[1]
+            idx[q] = rows[found]
+    dist = np.empty(idx.shape, dtype=np.float64)
+    step = max(1, 2**22 // max(want * X.shape[1], 1))
+    for a in range(0, X.shape[0], step):
+        q = X[a:a + step, None, :]
+        c = X_indexed[idx[a:a + step]]
+        if metric == "cosine":
+            num = np.einsum("ijk,ijk->ij", np.broadcast_to(q, c.shape), c)
+            den = np.linalg.norm(q, axis=2) * np.linalg.norm(c, axis=2)
+            dist[a:a + step] = np.maximum(1.0 - num / np.where(den > 0, den, 1.0), 0.0)
+        else:
+            dist[a:a + step] = np.sqrt(((c - q) ** 2).sum(axis=2))
+    order = _order_rows(dist, idx)[:, :kq]
+    return np.take_along_axis(dist, order, axis=1), np.take_along_axis(idx, order, axis=1)
+
+
+def _order_rows(dist: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Per row, the order by distance, ties by index (deterministic)."""
+    order = np.argsort(idx, axis=1, kind="stable")
+    by_dist = np.argsort(np.take_along_axis(dist, order, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(order, by_dist, axis=1)
 
 
 def lambda_equalize(

@@ -102,7 +102,7 @@ def test_auto_backend_choice(monkeypatch):
     assert NeighborIndex(metric="manhattan").fit(X).backend_ == "exact"
 
 
-@pytest.mark.parametrize("backend", ["exact", "hnsw"])
+@pytest.mark.parametrize("backend", ["exact", "hnsw", "ivf"])
 def test_query_indexed_rows_subset(backend):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))
@@ -114,3 +114,82 @@ def test_query_indexed_rows_subset(backend):
     assert (sub != rows[:, None]).all()
     with pytest.raises(ValueError, match="ids for"):
         index.query(X[:3], 4, exclude_self=np.array([0, 1]))
+
+
+def _blobs(n=3000, d=10, seed=0):
+    from sklearn.datasets import make_blobs
+
+    return make_blobs(n_samples=n, n_features=d, centers=20, cluster_std=2.0,
+                      random_state=seed)[0]
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_ivf_backend_recall_and_exact_distances(metric):
+    X = _blobs()
+    if metric == "cosine":
+        X = np.abs(X)
+    exact = NeighborIndex(metric=metric, backend="exact").fit(X)
+    ivf = NeighborIndex(metric=metric, backend="ivf", random_state=3).fit(X)
+    assert ivf.backend_ == "ivf"
+    de, ie = exact.query(X, 15, exclude_self=True)
+    dv, iv = ivf.query(X, 15, exclude_self=True)
+    recall = np.mean([len(set(p) & set(q)) / 15 for p, q in zip(iv, ie)])
+    assert recall > 0.95
+    # the candidates' distances are recomputed in float64: where the lists agree they
+    # are the exact ones, ascending per row
+    same = (iv == ie).all(axis=1)
+    assert same.mean() > 0.5
+    np.testing.assert_allclose(dv[same], de[same], rtol=1e-12, atol=1e-12)
+    assert (np.diff(dv, axis=1) >= 0).all()
+    # the stored rows answer for themselves, and new rows can be queried
+    np.testing.assert_array_equal(ivf.query_indexed(15)[1], iv)
+    assert ivf.query(X[:4] + 1e-3, 5)[1].shape == (4, 5)
+
+
+def test_ivf_backend_identical_across_runs_and_n_jobs():
+    import hashlib
+
+    X = _blobs(2500)
+    digests = set()
+    for n_jobs in (1, 2, 1, -1):
+        g = knn_graph(X, k=10, backend="ivf", random_state=0, n_jobs=n_jobs)
+        digests.add(hashlib.sha1(g.indices.tobytes() + g.weights.tobytes()).hexdigest())
+    assert len(digests) == 1
+    other = knn_graph(X, k=10, backend="ivf", random_state=1)
+    assert other.indices.shape == (2500, 10)
+
+
+def test_ivf_backend_small_cells_fall_back_to_every_cell():
+    # 60 rows in 1 cell per 39 rows: asking for 40 neighbours can exceed what the probed
+    # cells hold; those rows scan every cell and still get exactly k distinct neighbours
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    d, i = NeighborIndex(backend="ivf", random_state=0).fit(X).query(X, 40, exclude_self=True)
+    exact = NeighborIndex(backend="exact").fit(X).query(X, 40, exclude_self=True)[1]
+    assert (i >= 0).all() and all(len(set(row)) == 40 for row in i)
+    assert np.mean([len(set(p) & set(q)) / 40 for p, q in zip(i, exact)]) > 0.95
+
+
+def test_auto_backend_switches_to_ivf_above_its_threshold(monkeypatch):
+    import gramixc.graph as graph
+
+    monkeypatch.setattr(graph, "HNSW_THRESHOLD", 100)
+    monkeypatch.setattr(graph, "IVF_THRESHOLD", 200)
+    X = np.random.default_rng(0).normal(size=(250, 3))
+    assert NeighborIndex().fit(X).backend_ == "ivf"
+    assert NeighborIndex().fit(X[:150]).backend_ == "hnsw"
+    assert NeighborIndex(metric="manhattan").fit(X).backend_ == "exact"
+    with pytest.raises(ValueError, match="ivf backend supports"):
+        NeighborIndex(backend="ivf", metric="manhattan").fit(X)
+    with pytest.raises(ValueError, match="backend must be one of"):
+        NeighborIndex(backend="annoy").fit(X)
+
+
+def test_ivf_index_pickles_and_answers_the_same():
+    import pickle
+
+    X = _blobs(800, 5)
+    index = NeighborIndex(backend="ivf", random_state=0).fit(X)
+    again = pickle.loads(pickle.dumps(index))  # plain arrays: no FAISS object is kept
+    Xn = X[:9] + 0.01
+    for a, b in zip(index.query(Xn, 6), again.query(Xn, 6)):
+        np.testing.assert_array_equal(a, b)

@@ -159,3 +159,75 @@ def test_walks_stop_when_even_the_coarsest_partition_is_fine_enough():
         s = resolution_sweep(g, random_state=0, refine=False, spacing=spacing,
                              min_cluster_size=500.0, n_resolutions=6)
         assert sum(r == "probe" for r in s.run_kind) < 20
+
+
+def test_quotient_graph_keeps_modularity_of_whole_clusters(graph):
+    from gramixc.envelope import partition_lines
+    from gramixc.leiden import LeidenGraph
+
+    lg = LeidenGraph.from_knn_graph(graph)
+    # the quotient of the singletons is the graph itself: the same run, bit for bit
+    same = lg.quotient(np.arange(graph.n))
+    np.testing.assert_array_equal(leiden(lg.build(), 3.0, seed=4),
+                                  leiden(same.build(), 3.0, seed=4))
+    # a partition of the quotient's nodes has, on the graph, the quotient's modularity
+    # plus the constant weight inside the clusters it was built from
+    fine = leiden(lg.build(), 40.0, seed=1)
+    q = lg.quotient(fine)
+    assert q.n == fine.max() + 1 and q.node_weights.sum() == pytest.approx(2 * graph.total_weight)
+    node_part = leiden(q.build(), 2.0, seed=2)
+    a, r = partition_lines(node_part[fine][None], graph.edges, graph.edge_weights, graph.n)
+    qa, qr = partition_lines(node_part[None], q.edges, q.weights, q.n)
+    inside = graph.edge_weights[fine[graph.edges[:, 0]] == fine[graph.edges[:, 1]]].sum()
+    assert a[0] == pytest.approx(qa[0] + inside)
+    with pytest.raises(ValueError, match="undirected"):
+        LeidenGraph(lg.edges, lg.weights, lg.n, directed=True).quotient(fine)
+
+
+def test_coarsen_runs_below_large_clusters_on_their_quotient(graph, monkeypatch):
+    import gramixc.sweep as sweep
+
+    monkeypatch.setattr(sweep, "QUOTIENT_MIN_MEAN_SIZE", 30)  # 900 rows: ≤ 30 clusters
+    plain = resolution_sweep(graph, random_state=0, refine=False, spacing="curve")
+    coarse = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
+                              coarsen=True)
+    # the first round (γ = 1 and the fine end's start) runs on the graph, as without
+    assert coarse.run_gammas[0] == 1.0 and coarse.run_kind[:2] == ["probe", "probe"]
+    runs = dict(zip(coarse.run_gammas, coarse.run_partition))
+    part = lambda s, g: s.memberships[dict(zip(s.run_gammas, s.run_partition))[g]]  # noqa: E731
+    for g in coarse.run_gammas[:2]:
+        np.testing.assert_array_equal(part(coarse, g), part(plain, g))
+    # every run below γ = 1 keeps whole the clusters of a finer solved partition of
+    # clusters of >= 30 rows (the quotient it ran on)
+    sources = [g for g, i in runs.items() if graph.n / coarse.n_clusters[i] >= 30]
+    below = [g for g in coarse.run_gammas if g < 1.0]
+    assert below and 1.0 in sources
+
+    def whole(memb, base):
+        return all(len(np.unique(memb[base == c])) == 1 for c in np.unique(base))
+
+    for g in below:
+        assert any(whole(part(coarse, g), part(coarse, s)) for s in sources if s > g)
+    assert len(find_configurations(coarse)) >= 4
+    # the same for any n_jobs
+    again = resolution_sweep(graph, random_state=0, refine=False, spacing="curve",
+                             coarsen=True, n_jobs=2)
+    np.testing.assert_array_equal(coarse.memberships, again.memberships)
+    np.testing.assert_array_equal(coarse.run_gammas, again.run_gammas)
+
+
+def test_coarsen_auto_and_validation(graph):
+    from gramixc.sweep import COARSEN_AUTO_MAX_N, resolve_coarsen
+
+    assert not resolve_coarsen("auto", COARSEN_AUTO_MAX_N)
+    assert resolve_coarsen("auto", COARSEN_AUTO_MAX_N + 1)
+    assert not resolve_coarsen("auto", 10**6, backend="leidenalg")
+    assert not resolve_coarsen("auto", 10**6, directed=True)
+    with pytest.raises(ValueError, match="coarsen must be"):
+        resolve_coarsen("yes", 10)
+    with pytest.raises(ValueError, match="needs backend='igraph'"):
+        resolution_sweep(graph, backend="leidenalg", coarsen=True)
+    # "auto" leaves a small graph's sweep exactly as it was
+    a = resolution_sweep(graph, random_state=0)
+    b = resolution_sweep(graph, random_state=0, coarsen=False)
+    np.testing.assert_array_equal(a.memberships, b.memberships)
