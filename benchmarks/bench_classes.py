@@ -1,6 +1,6 @@
 """Fit time against the number of classes: GraMixC's default against XGBoost, one run.
 
-The issue this answers: with gradient boosting as the gate's reference, GraMixC's fit
+The question: with gradient boosting as the gate's reference, GraMixC's fit
 grew with the number of classes (one tree per class and boosting step; n = 600, 4
 features, the gate alone: 10 classes 20 s, 40 classes 286 s). For more than
 ``gramixc.targets.MANY_CLASSES`` classes the gate's reference is a random forest and

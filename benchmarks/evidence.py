@@ -1,4 +1,4 @@
-"""Evidence that can decide (issue 25): 28 datasets × 3 seeds × 5 folds, paired tests.
+"""Evidence that can decide: 28 datasets × 3 seeds × 5 folds, paired tests.
 
 Usage::
 
@@ -553,7 +553,7 @@ def summary_lines(rows, tests) -> list[str]:
 
 
 def goals(rows, tests, variant="+GraMixC") -> list[str]:
-    """The issue's goals for one GraMixC row, stated plainly."""
+    """The goals for one GraMixC row, stated plainly."""
     out = []
     for kind in ("xgboost", "linear"):
         ts = {k[0]: t for k, t in tests.items() if k[1] == kind and k[2] == variant}
@@ -758,7 +758,7 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT) -> str:
         "",
         *summary_lines(rows, tests),
         "",
-        "## The issue's goals (GraMixC default)",
+        "## Goals (GraMixC default)",
         "",
         *goals(rows, tests),
         "",

@@ -1,4 +1,4 @@
-"""The evidence run's datasets: the suite's 11 and 17 more tables (issue 25).
+"""The evidence run's datasets: the suite's 11 and 17 more tables.
 
 Every loader returns the suite's :class:`suite.BenchData` (``X`` float64, ``y``: float64
 for regression, int64 class codes ``0..C-1`` for classification, ``groups`` or None, and
@@ -111,7 +111,7 @@ __all__ = ["NEW_DATASETS", "EVIDENCE_DATASETS", "load_evidence_data", "LOADERS",
 
 #: The seed of the row subsample (fixed: every run seed sees the same rows).
 DATA_SEED = 0
-#: The issue's row cap.
+#: The row cap (20,000 rows, a seeded subsample).
 MAX_ROWS = 20_000
 #: Levels rarer than this are pooled into ``<column>=other``.
 MIN_LEVEL_COUNT = 10
@@ -456,7 +456,7 @@ LOADERS = {
     "titanic": load_titanic, "german": load_german, "seattle_weather": load_seattle_weather,
     "freesolv": load_freesolv,
 }
-#: The 17 datasets added by issue 25.
+#: The 17 datasets added to the suite.s 11.
 NEW_DATASETS = list(LOADERS)
 #: All 28: the suite's 11 then the new 17.
 EVIDENCE_DATASETS = list(FULL_DATASETS) + NEW_DATASETS
