@@ -590,7 +590,7 @@ def goals(rows, tests, variant="+GraMixC") -> list[str]:
 
 
 def rank_candidates(tests, kind="xgboost") -> list[str]:
-    """Item 5's rule: candidates with no significant loss against the predictor alone
+    """The defaults' rule: candidates with no significant loss against the predictor alone
     first, then the most significant gains (then the mean Δ over datasets)."""
     lines = ["| rank | candidate | datasets | losses vs alone | gains vs alone | "
              "mean Δ over datasets | eligible (0 losses) |", "|---|---|---|---|---|---|---|"]
@@ -762,7 +762,7 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT) -> str:
         "",
         *goals(rows, tests),
         "",
-        "## Candidates for the default (item 5's rule)",
+        "## Candidates for the default",
         "",
         "No significant loss against the predictor alone first, then the most significant "
         "gains, then the mean Δ over datasets. XGBoost rows; the end-to-end estimator "

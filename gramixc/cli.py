@@ -609,7 +609,7 @@ def _cli_words(reason: str) -> str:
 
 def _target_for(data, args):
     """The checked target, the task chosen for it and the line that says why."""
-    from .targets import check_target, infer_task
+    from .targets import check_target, infer_task, is_number
 
     y = check_target(data.y)
     choice = infer_task(y, args.task)
@@ -617,18 +617,10 @@ def _target_for(data, args):
         try:
             y = y.astype(np.float64)
         except (TypeError, ValueError):
-            bad = next(v for v in y if not _is_number(v))
+            bad = next(v for v in y if not is_number(v))
             raise ValueError(f"target {args.target!r} is not numeric ({bad!r}): it cannot be "
                              "a regression; use --task classification (or --task auto)") from None
     return y, choice
-
-
-def _is_number(v) -> bool:
-    try:
-        float(v)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _single_row_classes(y) -> list:

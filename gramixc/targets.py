@@ -268,7 +268,7 @@ def encode_target(y: np.ndarray, task: str, owner: str = "GraMixC") -> EncodedTa
         try:
             y = y.astype(np.float64)
         except (TypeError, ValueError):
-            bad = next((v for v in y.ravel() if not _is_number(v)), None)
+            bad = next((v for v in y.ravel() if not is_number(v)), None)
             raise ValueError(
                 f"{owner} is a regression here: y must be numeric, got a non-numeric value "
                 f"{str(bad)!r}. For class labels use GraMixCClassifier (or "
@@ -282,7 +282,8 @@ def encode_target(y: np.ndarray, task: str, owner: str = "GraMixC") -> EncodedTa
                          std=std)
 
 
-def _is_number(v) -> bool:
+def is_number(v) -> bool:
+    """Whether ``float(v)`` succeeds (a target cell that a regression can read)."""
     try:
         float(v)
     except (TypeError, ValueError):
