@@ -21,6 +21,14 @@ from .tokens import TokenLayout, get_tokenization, token_arrays
 
 __all__ = ["GraMixCBase"]
 
+#: Parameters that hold an object with settings of its own, and what to pass to set them.
+_NESTED = {
+    "extractor": "extractor=ConfigurationExtractor(...) (the default None builds one per "
+                 "fit, mixing.supervised_extractor)",
+    "fusion": "fusion=Fusion(...) (None and 'auto' use no settings object; a Fusion is "
+              "always trained)",
+}
+
 
 # ============================================================================ shared
 class GraMixCBase(BaseEstimator):
@@ -36,6 +44,24 @@ class GraMixCBase(BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    def set_params(self, **params):
+        """Set parameters, nested ones too (``extractor__k``, ``fusion__d_model``).
+
+        A nested name needs an object under it: with the defaults (``extractor=None``,
+        ``fusion=None`` or ``"auto"``) there is none, and the error says what to pass
+        (for a grid, the objects themselves: ``{"fusion": [Fusion(d_model=16), ...]}``).
+        """
+        for key in params:
+            head, nested, _ = key.partition("__")
+            if nested and head in _NESTED and head not in params:
+                current = getattr(self, head, None)
+                if not hasattr(current, "set_params"):
+                    raise ValueError(
+                        f"cannot set {key!r}: {head}={current!r} has no settings to set. "
+                        f"Pass {_NESTED[head]} first (or set {head!r} and {key!r} together; "
+                        f"in a grid, list the objects: {{{head!r}: [...]}})")
+        return super().set_params(**params)
 
     def _settings(self) -> Fusion | None:
         """The fusion network's settings (None: no fusion network)."""

@@ -210,6 +210,21 @@ def test_gridsearch_over_nested_parameters():
     assert grid.best_estimator_[0].extractor_.k == grid.best_params_["gramixc__extractor__k"]
 
 
+@pytest.mark.parametrize("make, key", [(GraMixC, "extractor__k"), (GraMixC, "fusion__d_model"),
+                                       (GraMixCRegressor, "fusion__d_model")])
+def test_nested_names_on_the_defaults_say_what_to_pass(make, key):
+    # the defaults hold no object under extractor/fusion: a clear error, not
+    # "'NoneType' object has no attribute 'set_params'"
+    head = key.split("__")[0]
+    with pytest.raises(ValueError, match=rf"cannot set '{key}'.*Pass {head}="):
+        make().set_params(**{key: 8})
+    # given the object (or with it in the same call) the nested name works
+    obj = ConfigurationExtractor() if head == "extractor" else Fusion()
+    est = make().set_params(**{head: obj, key: 8})
+    assert getattr(est, head).get_params()[key.split("__")[1]] == 8
+    assert make(**{head: obj}).set_params(**{key: 9}).get_params()[key] == 9
+
+
 @pytest.mark.parametrize("kind", ["scalar", "embedding", "soft"])
 def test_other_tokenizations_run(kind, cluster_task):
     Xtr, Xte, ytr, yte = cluster_task[0]
