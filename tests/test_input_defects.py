@@ -166,6 +166,36 @@ def test_dask_dataframe_columns_are_checked_and_empty_chunks_work(data):
         np.testing.assert_allclose(out, g.transform(X))
 
 
+def test_dask_predict_checks_columns_and_takes_empty_chunks(data):
+    # predict / predict_proba share transform's chunk-wise path: the same two defects
+    dd = pytest.importorskip("dask.dataframe")
+    da = pytest.importorskip("dask.array")
+    pytest.importorskip("torch")
+    import dask
+
+    from gramixc import GraMixCClassifier
+
+    X, y = data
+    labels = (y > np.median(y)).astype(int)
+    df = pd.DataFrame(X, columns=list("abcd"))
+    for est, target in ((GraMixCRegressor(random_state=0, n_configurations=2, fusion=None), y),
+                        (GraMixCClassifier(random_state=0, n_configurations=2, fusion=None),
+                         labels)):
+        est.fit(df, target)
+        with dask.config.set(scheduler="synchronous"):
+            got = np.asarray(est.predict(dd.from_pandas(df, npartitions=3)).compute())
+            np.testing.assert_allclose(got, est.predict(df), rtol=1e-6, atol=1e-6)
+            with pytest.raises(ValueError, match="feature names should match"):
+                est.predict(dd.from_pandas(df[list("badc")], npartitions=3))
+            arr = da.from_array(X, chunks=(40, 4))
+            arr = da.concatenate([arr[arr[:, 0] > -10.0], da.zeros((0, 4), chunks=(0, 4))])
+            got = np.asarray(est.predict(arr).compute())
+            np.testing.assert_allclose(got, est.predict(X), rtol=1e-6, atol=1e-6)
+            if hasattr(est, "predict_proba"):
+                p = np.asarray(est.predict_proba(arr).compute())
+                np.testing.assert_allclose(p, est.predict_proba(X), rtol=1e-6, atol=1e-6)
+
+
 def test_fusion_none_means_no_network(data):
     X, y = data
     with pytest.raises(ValueError, match="fusion=None"):
