@@ -549,8 +549,8 @@ def cmd_configurations(args) -> int:
         return _fail(err)
     X = _features_of(data)
     metric = _default_metric(data, args.metric)
-    _say(f"{args.data}: {_describe(data)}; {X.shape[1]} features, metric {metric}",
-         args.quiet)
+    spectra = f"{X.shape[1]} k-mer features, " if data.is_sequences else ""
+    _say(f"{args.data}: {_describe(data)}; {spectra}metric {metric}", args.quiet)
     t0 = time.perf_counter()
     try:
         ext = ConfigurationExtractor(k=args.k, metric=metric, random_state=args.seed,
@@ -612,7 +612,13 @@ def _target_for(data, args):
     from .targets import check_target, infer_task, is_number
 
     y = check_target(data.y)
-    choice = infer_task(y, args.task)
+    try:
+        choice = infer_task(y, args.task)
+    except ValueError as err:  # in the command line's words: its option, 1-based data rows
+        text = re.sub(r"at row (\d+)", lambda m: f"at data row {int(m.group(1)) + 1}",
+                      _cli_words(str(err)))
+        text = text[2:] if text.startswith("y ") else f": {text}"
+        raise ValueError(f"target {args.target!r} {text}") from None
     if choice.task == "regression":
         try:
             y = y.astype(np.float64)
@@ -788,13 +794,16 @@ def cmd_predict(args) -> int:
     pipe = bundle["pipeline"]
     pred = pipe.predict(data.X)
     target = bundle["target"] or "prediction"
-    name = f"{target}_predicted" if target == "id" else target
+    proba_names = ([f"proba_{c}" for c in pipe[-1].classes_]
+                   if bundle["task"] == "classification" else [])
+    # the prediction column is named after the target, unless that name is taken
+    name = f"{target}_predicted" if target == "id" or target in proba_names else target
     cols = {"id": data.ids}
-    if bundle["task"] == "classification":
+    if proba_names:
         cols[name] = np.asarray(pred).tolist()
         proba = pipe.predict_proba(data.X)
-        for j, c in enumerate(pipe[-1].classes_):
-            cols[f"proba_{c}"] = proba[:, j]
+        for j, col in enumerate(proba_names):
+            cols[col] = proba[:, j]
     else:
         cols[name] = np.asarray(pred, dtype=np.float64)
     _write_table(pl.DataFrame(cols), out)

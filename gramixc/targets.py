@@ -158,8 +158,10 @@ def infer_task(y, task: str = "auto") -> TaskChoice:
     if kind == "b":
         return TaskChoice("classification", "boolean target: classification")
     if kind in "OUSV" or str(y.dtype) == "category":
-        n = len(np.unique(y.astype(str)))
-        return TaskChoice("classification", f"target of labels ({n} classes): classification")
+        labels, counts = np.unique(y.astype(str), return_counts=True)
+        _refuse_numbers_with_odd_cells(y, labels, counts)
+        return TaskChoice("classification",
+                          f"target of labels ({len(labels)} classes): classification")
     if kind == "f":
         return TaskChoice("regression", "numeric (float) target: regression; pass "
                                         "task='classification' if its values are class codes")
@@ -176,6 +178,22 @@ def infer_task(y, task: str = "auto") -> TaskChoice:
                           "they are class codes")
     raise ValueError(f"y of dtype {y.dtype} is neither numbers nor labels: pass task= "
                      "explicitly, or convert y (numbers for regression, labels for classes)")
+
+
+def _refuse_numbers_with_odd_cells(y, labels, counts) -> None:
+    """A column of numbers with a few other cells (``?``, ``-``, ``n/a``: a missing marker
+    the reader did not know) would otherwise become one class per number."""
+    if len(labels) <= MAX_INTEGER_CLASSES:
+        return
+    odd = np.array([not is_number(v) for v in labels])
+    n_odd = int(counts[odd].sum())
+    if 0 < n_odd <= 0.1 * len(y):
+        first = str(labels[odd][0])
+        row = int(np.flatnonzero(np.asarray(y).astype(str) == first)[0])
+        raise ValueError(
+            f"y holds numbers except {n_odd} cell(s) (e.g. {first!r} at row {row}): if "
+            "that marks a missing value, make it NA/None and drop or fill those rows; if "
+            "the values are class labels, pass task='classification'")
 
 
 @dataclass

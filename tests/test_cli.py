@@ -238,6 +238,19 @@ def test_na_and_nan_targets_are_missing_values_with_rows(tmp_path, capsys):
     assert not (tmp_path / "m.pkl").exists()
 
 
+def test_a_numeric_target_with_an_unknown_missing_marker_is_refused_by_name(tmp_path, capsys):
+    # '?' is no missing marker the reader knows: the column reads as text, and without
+    # this check it became a ~190-class classifier
+    rng = np.random.default_rng(5)
+    rows = [(*np.round(rng.normal(size=3), 3), int(v)) for v in rng.poisson(50, 200)]
+    rows[6] = (*rows[6][:3], "?")
+    path = _write(tmp_path / "t.csv", "a,b,c,y", rows)
+    assert main(["fit", path, "--target", "y", "--out", str(tmp_path / "m.pkl")]) == 2
+    err = capsys.readouterr().err
+    assert "target 'y' holds numbers except 1 cell(s) (e.g. '?' at data row 7)" in err
+    assert "--task classification" in err and not (tmp_path / "m.pkl").exists()
+
+
 def test_single_row_classes_are_named_by_the_users_labels(tmp_path, capsys):
     rng = np.random.default_rng(4)
     X = rng.normal(size=(90, 3))
@@ -338,6 +351,23 @@ def test_a_target_named_id_keeps_ids_and_predictions_apart(tmp_path):
     assert pred["id_predicted"].dtype.is_float()
 
 
+def test_a_target_named_like_a_probability_column_keeps_its_predictions(tmp_path):
+    import polars as pl
+
+    path, df = _blobs_csv(tmp_path, classes=True)
+    df.rename({"target": "proba_a"}).write_csv(path)
+    model = str(tmp_path / "m.pkl")
+    assert main(["fit", path, "--target", "proba_a", "--id-column", "row", "--out", model,
+                 "--predictor", "linear", "--quiet"]) == 0
+    out = str(tmp_path / "p.csv")
+    assert main(["predict", model, path, "--id-column", "row", "--out", out]) == 0
+    pred = pl.read_csv(out)
+    assert pred.columns == ["id", "proba_a_predicted", "proba_a", "proba_b", "proba_c",
+                            "proba_d"]
+    assert set(pred["proba_a_predicted"].to_list()) <= {"a", "b", "c", "d"}
+    assert pred["proba_a"].dtype.is_float()
+
+
 # ------------------------------------------------------------------ tables and help
 
 def test_semicolon_csv_fits_and_a_wrong_sep_gets_a_hint(tmp_path, capsys):
@@ -379,6 +409,7 @@ def test_configurations_prints_a_readable_table(tmp_path, capsys):
                  "--out", str(tmp_path / "c.csv")]) == 0
     out = capsys.readouterr().out
     assert "┆" not in out and "│" not in out and "…" not in out
+    assert "150 rows, 5 features; metric euclidean" in out  # the feature count said once
     header = next(ln for ln in out.splitlines() if "gamma_lo" in ln)
     for col in ("cfg", "K", "gamma_lo", "gamma_hi", "log_width"):
         assert col in header.split()

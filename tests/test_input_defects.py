@@ -131,6 +131,18 @@ def test_target_problems_are_named(data):
     assert g.task_ == "regression"
 
 
+def test_numbers_with_a_few_odd_cells_are_not_one_class_per_number(data):
+    X, _ = data
+    y = np.random.default_rng(2).poisson(50, size=len(X)).astype(str).astype(object)
+    y[3] = "n/a"
+    with pytest.raises(ValueError, match=r"numbers except 1 cell\(s\) \(e.g. 'n/a' at row 3\)"):
+        GraMixC().fit(X, y)
+    # labels stay labels: few distinct values, or mostly not numbers
+    few = np.where(np.arange(len(X)) % 2 == 0, "1", "x").astype(object)
+    g = GraMixC(random_state=0, features="neighbors", n_configurations=2).fit(X, few)
+    assert g.task_ == "classification"
+
+
 def test_an_integer_target_with_many_values_is_regression(data):
     X, _ = data
     counts = np.random.default_rng(1).poisson(50, size=len(X))
