@@ -56,13 +56,15 @@ ALTERNATIVES = (
     ("fusion", "max_epochs=20", dict(max_epochs=20)),
     ("fusion", "learning_rate=1e-3", dict(learning_rate=1e-3)),
     ("fusion", "patience=12", dict(patience=12)),
-    ("fusion", "batch_size=32", dict(batch_size=32)),
+    ("fusion", "batch_size=128", dict(batch_size=128)),
 )
 EXTRACTOR_ALTERNATIVES = (
     ("default", {}), ("k=5", dict(k=5)), ("k=30", dict(k=30)), ("lam=0.5", dict(lam=0.5)),
     ("lam=4", dict(lam=4.0)), ("objective='CPM'", dict(objective="CPM")),
     ("min_cluster_size=20", dict(min_cluster_size=20)),
     ("out_of_sample='recluster'", dict(out_of_sample="recluster")),
+    ("scale=False", dict(scale=False)),
+    ("directed=True, backend='leidenalg'", dict(directed=True, backend="leidenalg")),
 )
 
 
