@@ -355,6 +355,8 @@ def read_user_data(path: str, target: str | None = None, groups: str | None = No
     g = None if groups is None else _column(df, groups, path, "groups").to_numpy()
     ids = (_column(df, id_column, path, "id").cast(str).to_list()
            if id_column is not None else [str(i) for i in range(df.height)])
+    if id_column is not None:  # ids name the rows of the prediction file: one row each
+        _refuse_repeated_ids(ids, path, id_column, "id", "the table")
     missing = [c for c in drop if c not in df.columns]
     if missing:
         raise DataFileError(f"{path}: --drop names columns the table does not have: {missing}"
@@ -376,6 +378,18 @@ def read_user_data(path: str, target: str | None = None, groups: str | None = No
         if not feat:
             raise DataFileError(f"{path}: no feature columns left after taking out {sorted(skip)}")
     return UserData(_numeric_matrix(df.select(feat), path), y, g, feat, ids, "table")
+
+
+def _refuse_repeated_ids(keys: list, path: str, column: str, what: str, table: str) -> None:
+    """A :class:`DataFileError` naming the first id of ``keys`` that repeats, and its rows."""
+    counts = Counter(keys)
+    dups = [k for k, c in counts.items() if c > 1]
+    if dups:
+        rows = [i for i, k in enumerate(keys) if k == dups[0]]
+        more = f" (and {len(dups) - 1} more ids repeat)" if len(dups) > 1 else ""
+        raise DataFileError(
+            f"{path}: {what} {dups[0]!r} appears on {len(rows)} rows ({_rows_text(rows)})"
+            f"{more}; {table} needs one row per {what} in column {column!r}")
 
 
 def _read_fasta_data(path, target, groups, labels, id_column, sep) -> UserData:
@@ -402,15 +416,7 @@ def _read_fasta_data(path, target, groups, labels, id_column, sep) -> UserData:
         lab = read_table(labels, sep=sep, text_columns=text)
         key = id_column or lab.columns[0]
         keys = _column(lab, key, labels, "record id").cast(str).to_list()
-        counts = Counter(keys)
-        dups = [k for k, c in counts.items() if c > 1]
-        if dups:
-            rows = [i for i, k in enumerate(keys) if k == dups[0]]
-            more = f" (and {len(dups) - 1} more ids repeat)" if len(dups) > 1 else ""
-            raise DataFileError(
-                f"{labels}: record id {dups[0]!r} appears on {len(rows)} rows "
-                f"({_rows_text(rows)}){more}; the label table needs one row per record id "
-                f"in column {key!r}")
+        _refuse_repeated_ids(keys, labels, key, "record id", "the label table")
         pos = {k: i for i, k in enumerate(keys)}
         absent = [i for i in ids if i not in pos]
         if absent:

@@ -137,6 +137,15 @@ def test_duplicate_ids_in_a_label_table_are_refused(tmp_path):
         read_user_data(str(fa), target="temp", labels=lab)
 
 
+def test_repeated_ids_in_an_id_column_are_refused(tmp_path):
+    # two prediction rows under one id cannot be told apart
+    path = _csv(tmp_path, "id,x,y\na,1.0,2.0\nb,2.0,3.0\na,3.0,4.0\n")
+    with pytest.raises(DataFileError, match=r"id 'a' appears on 2 rows \(data rows 1, 3\); "
+                                            r"the table needs one row per id in column 'id'"):
+        read_user_data(path, target="y", id_column="id")
+    assert len(read_user_data(path, target="y", drop=("id",)).ids) == 3  # row numbers
+
+
 @pytest.mark.parametrize("seq, why", [
     ("", "empty"),
     ("NNNNNNNNNNNNNNNNNNNN", "no run of 4 A/C/G/T"),
