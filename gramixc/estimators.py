@@ -184,8 +184,8 @@ class _GraMixCPredictor(GraMixCBase):
         x = np.clip(self._x_scaler.transform(X), *self._x_range).astype(np.float32)
         E = self._new_external(tokens, X.shape[0])
         device = (self._settings() or Fusion()).device  # the plain MLP trains like Fusion()
-        tokens = self._new_tokens(X, E) if self.uses_fusion_ else []
-        return run_model(self.model_, tokens, device, x=x)
+        arrays = self._new_tokens(X, E) if self.uses_fusion_ else []
+        return run_model(self.model_, arrays, device, x=x)
 
     def _fusion_view(self, X, tokens, what: str) -> np.ndarray:
         check_is_fitted(self, "model_")
