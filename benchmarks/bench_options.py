@@ -23,6 +23,8 @@ Usage::
 
     python benchmarks/bench_options.py            # ~30 CPU-min on the project's machine
     python benchmarks/bench_options.py --datasets diabetes --folds 2    # smoke run
+    python benchmarks/bench_options.py --families linear --no-extractor \
+        --datasets boston digits college apartments dragons diabetes --name bench_reference
 
 Results: ``benchmarks/results/bench_options.txt`` (+ ``.json``).
 """
@@ -57,7 +59,11 @@ ALTERNATIVES = (
     ("fusion", "learning_rate=1e-3", dict(learning_rate=1e-3)),
     ("fusion", "patience=12", dict(patience=12)),
     ("fusion", "batch_size=128", dict(batch_size=128)),
+    ("linear", "reference_estimator=linear", dict(reference_estimator="linear")),
 )
+#: The families run by default (``linear``: the gate's judge for a linear model downstream,
+#: measured with ``--families linear`` on the tables where a peer helped Ridge).
+FAMILIES = ("gramixc", "mlp", "fusion")
 EXTRACTOR_ALTERNATIVES = (
     ("default", {}), ("k=5", dict(k=5)), ("k=30", dict(k=30)), ("lam=0.5", dict(lam=0.5)),
     ("lam=4", dict(lam=4.0)), ("objective='CPM'", dict(objective="CPM")),
@@ -72,13 +78,16 @@ def make_model(family: str, task: str, seed: int, settings: dict | None):
     """The estimator of a family with ``settings`` (None: the family's base)."""
     from gramixc import Fusion, GraMixC, GraMixCClassifier, GraMixCRegressor
 
-    settings = settings or {}
-    if family == "gramixc":
+    settings = dict(settings or {})
+    if family in ("gramixc", "linear"):
         from sklearn.pipeline import make_pipeline
         from suite import make_predictor
 
+        predictor = "xgboost" if family == "gramixc" else "linear"
+        if settings.get("reference_estimator") == "linear":  # the downstream model judges
+            settings["reference_estimator"] = make_predictor("linear", task, seed)
         return make_pipeline(GraMixC(task=task, random_state=seed, **settings),
-                             make_predictor("xgboost", task, seed))
+                             make_predictor(predictor, task, seed))
     est = GraMixCRegressor if task == "regression" else GraMixCClassifier
     if family == "mlp":
         return est(random_state=seed, **settings)
@@ -87,7 +96,7 @@ def make_model(family: str, task: str, seed: int, settings: dict | None):
     raise ValueError(f"unknown family {family!r}")
 
 
-def supervised(datasets, n_folds: int, log=print) -> list[dict]:
+def supervised(datasets, n_folds: int, families=FAMILIES, log=print) -> list[dict]:
     """Every (dataset, fold, family base or alternative) score."""
     import suite
     from evidence import limit_threads, main_metric
@@ -101,8 +110,8 @@ def supervised(datasets, n_folds: int, log=print) -> list[dict]:
         bd = load_evidence_data(name)
         metric = main_metric(bd.task)
         for of in outer_folds(bd, n_folds=n_folds, seed=0):
-            runs = [(f, "base", None) for f in ("gramixc", "mlp", "fusion")]
-            runs += [(f, label, s) for f, label, s in ALTERNATIVES]
+            runs = [(f, "base", None) for f in families]
+            runs += [(f, label, s) for f, label, s in ALTERNATIVES if f in families]
             for family, label, settings in runs:
                 t = time.perf_counter()
                 model = make_model(family, bd.task, of.seed, settings)
@@ -166,7 +175,8 @@ def report(rows: list[dict], extractor_rows: list[dict], command: str) -> str:
     tests = deltas(rows)
     datasets = [d for d in DATASETS if any(t["dataset"] == d for t in tests)]
     datasets += sorted({t["dataset"] for t in tests} - set(datasets))
-    bases = {"gramixc": "GraMixC() + XGBoost", "mlp": "GraMixCRegressor/Classifier()",
+    bases = {"gramixc": "GraMixC() + XGBoost", "linear": "GraMixC() + Ridge / logistic",
+             "mlp": "GraMixCRegressor/Classifier()",
              "fusion": "GraMixCRegressor/Classifier(fusion=Fusion())"}
     lines = [f"Options measured one at a time on the evidence run's folds (seed 0); `{command}`",
              "", "Paired Δ (R² or accuracy) against the same estimator with the default, "
@@ -201,19 +211,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--datasets", nargs="+", default=list(DATASETS))
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES),
+                    choices=("gramixc", "linear", "mlp", "fusion"))
+    ap.add_argument("--name", default="bench_options", help="results file name")
     ap.add_argument("--no-extractor", action="store_true")
     ap.add_argument("--no-save", action="store_true", help="print only (the smoke test)")
     a = ap.parse_args(argv)
     command = "python benchmarks/bench_options.py " + " ".join(argv or sys.argv[1:])
-    rows = supervised(a.datasets, a.folds)
+    rows = supervised(a.datasets, a.folds, tuple(a.families))
     ext_rows = [] if a.no_extractor else unsupervised()
     text = report(rows, ext_rows, command.strip())
     print(text)
     if not a.no_save:
         from _results import write_results
 
-        write_results("bench_options.txt", text)
-        path = os.path.join(HERE, "results", "bench_options.json")
+        write_results(f"{a.name}.txt", text)
+        path = os.path.join(HERE, "results", f"{a.name}.json")
         with open(path, "w") as fh:
             json.dump(dict(rows=rows, extractor=ext_rows, command=command), fh, indent=1)
     return 0

@@ -229,6 +229,12 @@ def test_bench_options_tests_each_alternative_against_its_own_base():
     assert isinstance(est, GraMixCRegressor) and isinstance(est.fusion, Fusion)
     assert est.fusion.d_model == 16
     assert bench_options.make_model("fusion", "regression", 0, None).fusion.d_model == 32
+    # the linear family: Ridge downstream, and the same linear model as the gate's judge
+    pipe = bench_options.make_model("linear", "regression", 0,
+                                    dict(reference_estimator="linear"))
+    assert type(pipe[0].reference_estimator[-1]).__name__ == "Ridge"
+    assert type(pipe[-1][-1]).__name__ == "Ridge"
+    assert bench_options.make_model("linear", "regression", 0, None)[0].reference_estimator is None
     # each alternative is paired with its family's base, fold by fold
     rows = []
     for fold in range(5):
