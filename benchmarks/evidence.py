@@ -441,14 +441,13 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
 #: cap: CPU time on the project's 2-core machine (today's API). Balances --shard and
 #: prices --plan.
 EST_MIN = {
-    # measured (benchmarks/results/evidence_timing.txt): CPU minutes of seed 0
-    "16s_gold": 12.1, "digits": 8.3, "qm9": 9.7, "fashion_mnist": 13.9, "16s_ncbi": 29.2,
-    "abalone": 3.6, "caravan": 3.4, "default": 5.2, "apartments": 5.8, "fair": 3.3,
-    "college": 1.1, "dna": 6.0, "ames": 5.5, "randhie": 6.1,
-    # projected from the measured ones of similar size and width
-    "16s_gold_random": 12.1, "diabetes": 0.8, "boston": 0.9, "wine": 0.6,
-    "breast_cancer": 1.0, "cells": 3.0, "oj": 1.2, "pima": 1.0, "ionosphere": 0.8,
-    "dragons": 3.0, "titanic": 2.5, "german": 1.2, "seattle_weather": 1.5, "freesolv": 0.9,
+    # measured: CPU minutes of seed 0 (results/evidence/*_seed0.json, cpu_s), 193 in all
+    "16s_gold": 14.5, "16s_gold_random": 14.9, "diabetes": 0.8, "boston": 1.0,
+    "wine": 0.5, "breast_cancer": 0.9, "digits": 11.9, "abalone": 4.2, "qm9": 17.4,
+    "fashion_mnist": 20.3, "16s_ncbi": 44.0, "ames": 7.4, "cells": 2.8, "default": 7.4,
+    "caravan": 5.4, "college": 1.4, "oj": 1.5, "dna": 7.1, "pima": 1.3,
+    "ionosphere": 0.7, "randhie": 5.3, "fair": 4.0, "apartments": 8.9, "dragons": 3.5,
+    "titanic": 2.1, "german": 1.1, "seattle_weather": 2.0, "freesolv": 1.2,
 }
 
 
