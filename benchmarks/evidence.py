@@ -733,6 +733,14 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT, seeds=None) -> str
     commands = list(dict.fromkeys(run["command"] for res in results for run in res["runs"]
                                   if run.get("command")))
     versions = sorted({run["gramixc"] for res in results for run in res["runs"]})
+    by_dataset = {d: sorted(res["seed"] for res in results if res["dataset"] == d)
+                  for d in datasets}
+    short = [d for d, s in by_dataset.items() if s != seeds]
+    uneven = ([f"**Uneven seeds:** {len(short)} of {len(datasets)} datasets lack some of "
+               f"seeds {seeds} ({', '.join(f'{d} {by_dataset[d]}' for d in short[:8])}"
+               f"{', …' if len(short) > 8 else ''}): their intervals rest on fewer pairs. "
+               "Compare like with like: `--report --seeds` with the seeds every dataset has.",
+               ""] if short else [])
     parts = [
         f"# Evidence: every variant, {len(seeds)} seed{'s' if len(seeds) > 1 else ''}, "
         "paired tests",
@@ -759,6 +767,7 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT, seeds=None) -> str
         "peer (+kNN mean, +TE, +1 config) with the highest mean Δ on that dataset, chosen "
         "in hindsight.",
         "",
+        *uneven,
         "## Summary per variant",
         "",
         *summary_lines(rows, tests),

@@ -253,3 +253,27 @@ def test_bench_options_tests_each_alternative_against_its_own_base():
     text = bench_options.report(rows, [], "cmd")
     assert "| `dropout=0.0` | GraMixCRegressor/Classifier() | +0.052" in text
     assert "1 / 0 / 0" in text and "0 / 0 / 1" in text
+
+
+def test_report_filters_seeds_and_flags_uneven_ones(tmp_path):
+    # seed 1 finished for one dataset only: the report says so, and --seeds 0 compares
+    # like with like
+    rng = np.random.default_rng(1)
+    rows = _rows("a", "xgboost", {"+GraMixC": 0.01 + 0.002 * rng.standard_normal(15)})
+    for ds, seeds in (("a", (0, 1)), ("b", (0,))):
+        for s in seeds:
+            mine = [{**r, "dataset": ds} for r in rows if r["seed"] == s]
+            res = dict(dataset=ds, seed=s, task="regression", note="synthetic", folds=5,
+                       max_rows=20_000, cpu_s=1.0, rows=mine, wall_s=1.0, n_rows=500,
+                       n_features=3, grouped=False,
+                       runs=[dict(command="python benchmarks/evidence.py", gramixc="x",
+                                  stages={})])
+            (tmp_path / f"{ds}_seed{s}.json").write_text(json.dumps(res))
+    md = tmp_path / "r.md"
+    evidence.write_report(str(tmp_path), str(md))
+    text = md.read_text()
+    assert "**Uneven seeds:** 1 of 2 datasets lack some of seeds [0, 1] (b [0])" in text
+    evidence.write_report(str(tmp_path), str(md), seeds=[0])
+    text = md.read_text()
+    assert "Uneven" not in text and "--report --seeds 0" in text
+    assert text.startswith("# Evidence: every variant, 1 seed, paired tests")
