@@ -32,9 +32,7 @@ CONFIGURATION_PARAMETERS = """\
 #: The parameters of the end-to-end estimators beyond the shared ones.
 PREDICTOR_PARAMETERS = """\
     hidden : tuple of int, default=(256, 128, 64)
-        Hidden layers of the MLP.
-    dropout : float, default=0.2
-        Dropout of the MLP's hidden layers.
+        Hidden layers of the MLP (dropout 0.2 after each).
     fusion : "auto", Fusion or None, default="auto"
         The fusion network that mixes the configurations into the MLP's input.
         ``"auto"``: ``Fusion()``, kept only when it validates better than the same MLP

@@ -10,14 +10,13 @@ the fusion network's training and inference in :mod:`gramixc.fusion_steps` (sett
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import blocks
@@ -37,7 +36,7 @@ from .crossfit import (
     encode,
     fold_encodings,
 )
-from .fusion_settings import Fusion
+from .fusion_settings import MLP_DROPOUT, Fusion
 from .fusion_steps import (
     build_model,
     check_device,
@@ -77,19 +76,17 @@ class _GraMixCPredictor(GraMixCBase):
     _parameter_constraints: dict = {
         **GraMixCBase._parameter_constraints,
         "hidden": ["array-like"],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "fusion": [StrOptions({"auto"}), None, Fusion],
     }
 
     def __init__(self, extractor=None, n_configurations="auto", neighbors=(5, 15, 50, 150),
-                 cv=5, hidden=(256, 128, 64), dropout=0.2, fusion="auto", n_jobs=None,
+                 cv=5, hidden=(256, 128, 64), fusion="auto", n_jobs=None,
                  random_state=None, verbose=False):
         self.extractor = extractor
         self.n_configurations = n_configurations
         self.neighbors = neighbors
         self.cv = cv
         self.hidden = hidden
-        self.dropout = dropout
         self.fusion = fusion
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -147,7 +144,7 @@ class _GraMixCPredictor(GraMixCBase):
     def _train_mlp(self, x, target, seeds: PredictorSeeds, val, settings: Fusion):
         """The plain MLP on ``X`` (the "predictor alone")."""
         model = build_model(settings, None, x.shape[1], target.n_outputs, seeds.mlp,
-                            hidden=self.hidden, dropout=self.dropout)
+                            hidden=self.hidden, dropout=MLP_DROPOUT)
         hist = train_model(model, settings, self.task_, target.values, [], seeds.mlp, val, x=x,
                            verbose=self.verbose, desc="MLP alone")
         return model, hist
@@ -166,7 +163,7 @@ class _GraMixCPredictor(GraMixCBase):
         self.token_names_ = layout.names(self.configuration_names_)
         arrays = self._tokens(layout, train.nearest, train.weights, enc, E)
         model = build_model(settings, layout, x.shape[1], target.n_outputs, seeds.fusion,
-                            hidden=self.hidden, dropout=self.dropout)
+                            hidden=self.hidden, dropout=MLP_DROPOUT)
         hist = train_model(model, settings, self.task_, target.values, arrays, seeds.fusion,
                            val, x=x, verbose=self.verbose, desc="GraMixC + MLP")
         return model, hist

@@ -33,11 +33,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .tokens import TOKENIZATIONS, Tokenization
 
 __all__ = ["Fusion", "check_attention_settings", "check_device_name", "ATTN_DROPOUT",
-           "VALIDATION_FRACTION", "TOKEN_HEAD", "MAX_TOKEN_MODEL_ROWS", "READOUTS",
+           "VALIDATION_FRACTION", "MLP_DROPOUT", "TOKEN_HEAD", "MAX_TOKEN_MODEL_ROWS", "READOUTS",
            "batch_size_for", "training_rows"]
 
 #: Attention-weight dropout of :class:`~gramixc.fusion.ConfigAttention`.
 ATTN_DROPOUT = 0.1
+#: Dropout of the end-to-end estimators' MLP (a parameter before 1.0: 0.0 instead tied on
+#: all four tables of ``benchmarks/bench_options.py``, so it is fixed).
+MLP_DROPOUT = 0.2
 #: Share of the training rows held out for early stopping.
 VALIDATION_FRACTION = 0.15
 #: ``(hidden layers, dropout)`` of the head of a model that reads only tokens.

@@ -324,7 +324,6 @@ def test_label_aligned_extractor_and_zero_configurations():
     (lambda: GraMixC(features="fusion"), "fusion=None"),
     (lambda: GraMixC(features=["neighbors", "all"]), "fusion=None"),
     (lambda: GraMixC(features="votes"), "features"),
-    (lambda: GraMixCRegressor(dropout=1.5), "dropout"),
     (lambda: GraMixCRegressor(fusion="always"), "fusion"),
     (lambda: GraMixC(neighbor_metric="cosine"), "neighbor_metric"),
 ])

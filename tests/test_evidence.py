@@ -223,8 +223,8 @@ def test_bench_options_tests_each_alternative_against_its_own_base():
     # the bases and alternatives are the estimators they claim to be
     pipe = bench_options.make_model("gramixc", "regression", 0, dict(cv=3))
     assert isinstance(pipe[0], GraMixC) and pipe[0].cv == 3
-    est = bench_options.make_model("mlp", "classification", 0, dict(dropout=0.0))
-    assert isinstance(est, GraMixCClassifier) and est.dropout == 0.0 and est.fusion == "auto"
+    est = bench_options.make_model("mlp", "classification", 0, dict(hidden=(64,)))
+    assert isinstance(est, GraMixCClassifier) and est.hidden == (64,) and est.fusion == "auto"
     est = bench_options.make_model("fusion", "regression", 0, dict(d_model=16))
     assert isinstance(est, GraMixCRegressor) and isinstance(est.fusion, Fusion)
     assert est.fusion.d_model == 16
@@ -240,18 +240,18 @@ def test_bench_options_tests_each_alternative_against_its_own_base():
     for fold in range(5):
         rows += [dict(dataset="wine", fold=fold, family="mlp", option="base", value=0.90,
                       fit_s=1.0),
-                 dict(dataset="wine", fold=fold, family="mlp", option="dropout=0.0",
+                 dict(dataset="wine", fold=fold, family="mlp", option="hidden=(64,)",
                       value=0.95 + 0.001 * fold, fit_s=1.0),
                  dict(dataset="wine", fold=fold, family="fusion", option="base", value=0.99,
                       fit_s=1.0),
                  dict(dataset="wine", fold=fold, family="fusion", option="d_model=16",
                       value=0.90, fit_s=1.0)]
     tests = {(t["family"], t["option"]): t for t in bench_options.deltas(rows)}
-    assert tests[("mlp", "dropout=0.0")]["verdict"] == "gain"
-    assert tests[("mlp", "dropout=0.0")]["mean"] == pytest.approx(0.052)
+    assert tests[("mlp", "hidden=(64,)")]["verdict"] == "gain"
+    assert tests[("mlp", "hidden=(64,)")]["mean"] == pytest.approx(0.052)
     assert tests[("fusion", "d_model=16")]["verdict"] == "loss"
     text = bench_options.report(rows, [], "cmd")
-    assert "| `dropout=0.0` | GraMixCRegressor/Classifier() | +0.052" in text
+    assert "| `hidden=(64,)` | GraMixCRegressor/Classifier() | +0.052" in text
     assert "1 / 0 / 0" in text and "0 / 0 / 1" in text
 
 
