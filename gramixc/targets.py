@@ -158,8 +158,9 @@ def infer_task(y, task: str = "auto") -> TaskChoice:
     if kind == "b":
         return TaskChoice("classification", "boolean target: classification")
     if kind in "OUSV" or str(y.dtype) == "category":
-        labels, counts = np.unique(y.astype(str), return_counts=True)
-        _refuse_numbers_with_odd_cells(y, labels, counts)
+        labels, inverse, counts = np.unique(y.astype(str), return_inverse=True,
+                                            return_counts=True)
+        _refuse_numbers_with_odd_cells(labels, inverse.ravel(), counts)
         return TaskChoice("classification",
                           f"target of labels ({len(labels)} classes): classification")
     if kind == "f":
@@ -180,16 +181,18 @@ def infer_task(y, task: str = "auto") -> TaskChoice:
                      "explicitly, or convert y (numbers for regression, labels for classes)")
 
 
-def _refuse_numbers_with_odd_cells(y, labels, counts) -> None:
+def _refuse_numbers_with_odd_cells(labels, inverse, counts) -> None:
     """A column of numbers with a few other cells (``?``, ``-``, ``n/a``: a missing marker
-    the reader did not know) would otherwise become one class per number."""
+    the reader did not know) would otherwise become one class per number. ``labels``,
+    ``inverse``, ``counts``: :func:`numpy.unique` of the target as text."""
     if len(labels) <= MAX_INTEGER_CLASSES:
         return
     odd = np.array([not is_number(v) for v in labels])
     n_odd = int(counts[odd].sum())
-    if 0 < n_odd <= 0.1 * len(y):
-        first = str(labels[odd][0])
-        row = int(np.flatnonzero(np.asarray(y).astype(str) == first)[0])
+    if 0 < n_odd <= 0.1 * len(inverse):
+        j = int(np.flatnonzero(odd)[0])
+        first = str(labels[j])
+        row = int(np.flatnonzero(inverse == j)[0])
         raise ValueError(
             f"y holds numbers except {n_odd} cell(s) (e.g. {first!r} at row {row}): if "
             "that marks a missing value, make it NA/None and drop or fill those rows; if "

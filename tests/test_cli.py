@@ -334,18 +334,23 @@ def test_outputs_are_checked_before_any_work(tmp_path, capsys):
     assert "use a .parquet, .csv or .tsv name" in cap.err and "configurations in" not in cap.out
 
 
-def test_a_target_named_id_keeps_ids_and_predictions_apart(tmp_path):
-    import polars as pl
-
-    path, df = _blobs_csv(tmp_path)
-    df = df.rename({"target": "id"})
-    df.write_csv(path)
+def _fit_predict_target_named(tmp_path, name: str, classes: bool) -> str:
+    """Fit and predict the blobs table with its target column renamed ``name``; the
+    prediction file's path."""
+    path, df = _blobs_csv(tmp_path, classes=classes)
+    df.rename({"target": name}).write_csv(path)
     model = str(tmp_path / "m.pkl")
-    assert main(["fit", path, "--target", "id", "--id-column", "row", "--out", model,
+    assert main(["fit", path, "--target", name, "--id-column", "row", "--out", model,
                  "--predictor", "linear", "--quiet"]) == 0
     out = str(tmp_path / "p.csv")
     assert main(["predict", model, path, "--id-column", "row", "--out", out]) == 0
-    pred = pl.read_csv(out)
+    return out
+
+
+def test_a_target_named_id_keeps_ids_and_predictions_apart(tmp_path):
+    import polars as pl
+
+    pred = pl.read_csv(_fit_predict_target_named(tmp_path, "id", classes=False))
     assert pred.columns == ["id", "id_predicted"]
     assert pred["id"].to_list()[:2] == ["r0", "r1"]
     assert pred["id_predicted"].dtype.is_float()
@@ -354,14 +359,7 @@ def test_a_target_named_id_keeps_ids_and_predictions_apart(tmp_path):
 def test_a_target_named_like_a_probability_column_keeps_its_predictions(tmp_path):
     import polars as pl
 
-    path, df = _blobs_csv(tmp_path, classes=True)
-    df.rename({"target": "proba_a"}).write_csv(path)
-    model = str(tmp_path / "m.pkl")
-    assert main(["fit", path, "--target", "proba_a", "--id-column", "row", "--out", model,
-                 "--predictor", "linear", "--quiet"]) == 0
-    out = str(tmp_path / "p.csv")
-    assert main(["predict", model, path, "--id-column", "row", "--out", out]) == 0
-    pred = pl.read_csv(out)
+    pred = pl.read_csv(_fit_predict_target_named(tmp_path, "proba_a", classes=True))
     assert pred.columns == ["id", "proba_a_predicted", "proba_a", "proba_b", "proba_c",
                             "proba_d"]
     assert set(pred["proba_a_predicted"].to_list()) <= {"a", "b", "c", "d"}
