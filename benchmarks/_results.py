@@ -1,8 +1,18 @@
-"""Where the benchmark scripts put what they measured (``benchmarks/results/``, figures)."""
+"""Where the benchmark scripts put what they measured (``benchmarks/results/``, figures).
+
+Importing it also puts this checkout first on ``sys.path``: a benchmark measures the
+``gramixc`` beside it, not an older copy installed in site-packages (``pip install .``
+copies the package; a script run from ``benchmarks/`` would otherwise import that copy).
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+
+_CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if os.path.isdir(os.path.join(_CHECKOUT, "gramixc")) and sys.path[:1] != [_CHECKOUT]:
+    sys.path.insert(0, _CHECKOUT)
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 

@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -200,6 +201,32 @@ def test_bench_scaling_smoke(tmp_path, monkeypatch):
     assert len(res["extractor"][0]["graph_sha1"]) == 40
     assert len(res["extractor"][0]["configuration_clusters"]) == \
         res["extractor"][0]["n_configurations"]
+
+
+def test_bench_locality_smoke(tmp_path, monkeypatch):
+    # plain and ordered runs of the same graph: same seeds, both modularities reported
+    import _results
+    import bench_locality
+
+    monkeypatch.setattr(_results, "RESULTS", str(tmp_path))
+    bench_locality.main(["--n", "2000", "--seeds", "1"])
+    res = json.loads((tmp_path / "bench_locality.json").read_text())
+    assert [r["graph"] for r in res[0]["rows"]] == ["plain", "ordered"] * 3
+    for a, b in zip(res[0]["rows"][::2], res[0]["rows"][1::2]):
+        assert a["gamma"] == b["gamma"] and abs(a["modularity"] - b["modularity"]) < 0.02
+    assert "**speed-up**" in (tmp_path / "bench_locality.txt").read_text()
+
+
+def test_benchmarks_import_this_checkouts_gramixc(tmp_path):
+    # run from elsewhere, where `import gramixc` alone finds an installed copy (CI's)
+    import subprocess
+
+    bench_dir = Path(__file__).resolve().parents[1] / "benchmarks"
+    code = (f"import sys; sys.path.insert(0, {str(bench_dir)!r}); import _results, gramixc; "
+            "print(gramixc.__file__)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert Path(out).resolve().parents[1] == bench_dir.parent
 
 
 def test_bench_spacing_smoke(tmp_path, monkeypatch, capsys):
