@@ -40,6 +40,10 @@ same feature space:
 * ``hdbscan`` — scikit-learn's ``HDBSCAN()`` with its defaults; one partition (noise
   points are singletons).
 
+Two more gramixc rows hand back at most 10 of the configurations
+(:func:`configuration_subsets`): the 10 widest plateaus, and the widest plateau in each
+of 10 equal bands of log(number of clusters).
+
 For every dataset, level and method: the best adjusted Rand index among the partitions
 the method returns, the single pick's ARI, the number of partitions returned and the
 time (wall and CPU seconds; each method runs in its own process, so CPU includes its
@@ -319,6 +323,42 @@ ORDER = ["gramixc", "pygenstability", "pygenstability selected", "resolution_pro
          "grid10", "ward", "hdbscan"]
 
 
+#: Partitions in each of the two subsets of gramixc's configurations the report adds.
+SUBSET_SIZE = 10
+
+
+def configuration_subsets(per_configuration: list[dict], size: int = SUBSET_SIZE) -> dict:
+    """Two ways to hand back at most ``size`` of the configurations (indices, coarse → fine).
+
+    ``widest``: the ``size`` widest plateaus (open-ended ones first, as infinitely wide).
+    ``widest per band``: the widest plateau of each of ``size`` equal bands of
+    log(number of clusters), so that fine scales keep a representative too.
+    """
+    width = np.array([c["log_width"] if np.isfinite(c["log_width"]) else np.inf
+                      for c in per_configuration])
+    width = np.where(np.array([c["open_ended"] for c in per_configuration]), np.inf, width)
+    widest = sorted(np.argsort(-width, kind="stable")[:size].tolist())
+    lk = np.log([max(c["clusters"], 1) for c in per_configuration])
+    edges = np.linspace(lk.min(), lk.max(), size + 1)
+    band = np.clip(np.searchsorted(edges, lk, side="right") - 1, 0, size - 1)
+    per_band = [int(np.flatnonzero(band == b)[np.argmax(width[band == b])])
+                for b in range(size) if np.any(band == b)]
+    return {"widest": widest, "widest per band": sorted(per_band)}
+
+
+def _subset_rows(g: dict, size: int = SUBSET_SIZE) -> list[str]:
+    """Report rows: the best ARI per level within each subset of the configurations."""
+    rows = []
+    ari = np.array([c["ari"] for c in g["per_configuration"]])
+    for name, idx in configuration_subsets(g["per_configuration"], size).items():
+        best = " | ".join(f"{b:.3f}" for b in ari[idx].max(axis=0))
+        pick = (" | ".join(f"{p:.3f}" for p in g["pick"]) if g["pick"] is not None
+                else " | ".join("—" for _ in range(ari.shape[1])))
+        rows.append(f"| gramixc, {size} {name} | {len(idx)} | {g['wall']:.1f} ({g['cpu']:.1f}) "
+                    f"| {best} | {g['pick_clusters']} | {pick} |")
+    return rows
+
+
 def report(results: list[dict], img: Path) -> str:
     lines = []
     for res in results:
@@ -340,6 +380,8 @@ def report(results: list[dict], img: Path) -> str:
                     else " | ".join("—" for _ in lvl))
             lines.append(f"| {m} | {r['n_returned']} | {r['wall']:.1f} ({r['cpu']:.1f}) | "
                          f"{best} | {r['pick_clusters']} | {pick} |")
+            if m == "gramixc":
+                lines += _subset_rows(r)
         g = res["methods"].get("gramixc")
         if g:
             lines += ["", f"gramixc's configurations on {res['dataset']} (coarse → fine): "

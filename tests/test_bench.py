@@ -323,3 +323,17 @@ def test_bench_classes_smoke():
 
     text = bench_classes.main(["--classes", "3", "12", "--n", "120", "--no-save"])
     assert "| 3 | 120 |" in text and "RandomForestClassifier" in text
+
+
+def test_bench_scales_configuration_subsets():
+    # ten configurations, one open-ended: the widest keep it; the bands keep a fine one
+    import bench_scales
+
+    per = [{"clusters": k, "log_width": w, "open_ended": o, "ari": [0.0]}
+           for k, w, o in [(2, np.inf, True), (3, 2.0, False), (4, 0.1, False),
+                           (8, 1.5, False), (30, 0.2, False), (100, 0.05, False),
+                           (300, 0.3, False), (1000, 0.01, False)]]
+    sub = bench_scales.configuration_subsets(per, size=3)
+    assert sub["widest"] == [0, 1, 3]
+    # bands of log(clusters) over [log 2, log 1000]: {2, 3, 4, 8}, {30, 100}, {300, 1000}
+    assert sub["widest per band"] == [0, 4, 6]
