@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/evidence.py --quick                 # smoke test, about 10 s
     nice -n 10 python benchmarks/evidence.py              # everything not yet on disk
+    nice -n 10 python benchmarks/evidence.py --workers 2 --no-report   # on both cores
     nice -n 10 python benchmarks/evidence.py --datasets ames cells --seeds 0
     python benchmarks/evidence.py --report                # tables from the files alone
 
@@ -470,6 +471,36 @@ def shard_units(datasets, seeds, shard: tuple[int, int] | None = None) -> list[t
     return [u for u in units if owner[u] == i - 1]
 
 
+def queue_order(datasets, seeds) -> list[tuple]:
+    """The (dataset, seed) units as ``--workers`` hands them out: seed by seed (a seed is
+    complete before the next starts), longest first within a seed (:data:`EST_MIN`),
+    ties as listed."""
+    return [(d, s) for s in seeds
+            for d in sorted(datasets, key=lambda d: (-EST_MIN.get(d, 5.0), datasets.index(d)))]
+
+
+def run_workers(units, passthrough: list[str], command: str, workers: int,
+                log=print) -> list[tuple]:
+    """Run every unit in its own ``python benchmarks/evidence.py`` process, ``workers`` at a
+    time: each free worker takes the next unit in order. Their files record ``command``
+    (this run's), not the per-unit command. Returns the units that failed."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(unit):
+        d, s = unit
+        t = time.perf_counter()
+        rc = subprocess.run([sys.executable, os.path.abspath(__file__), "--datasets", d,
+                             "--seeds", str(s), "--no-report", "--recorded-command", command,
+                             *passthrough]).returncode
+        log(f"== {d} seed {s}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
+            f"{time.perf_counter() - t:.0f}s")
+        return unit, rc
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [u for u, rc in pool.map(one, units) if rc != 0]
+
+
 def run(datasets, seeds, variants, predictors, n_folds=5, max_rows=20_000,
         results_dir=RESULTS_DIR, command="", force=False, log=print,
         shard=None) -> list[str]:
@@ -843,6 +874,11 @@ def main(argv=None) -> int:
     p.add_argument("--shard", default=None, metavar="I/N",
                    help="run only the I-th of N balanced parts of the (dataset, seed) "
                         "units (start N processes side by side, e.g. 1/2 and 2/2)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="run the units in this many processes side by side (one thread "
+                        "each), each taking the next unit not yet done: seed by seed, "
+                        "longest first; the whole run in one command")
+    p.add_argument("--recorded-command", default=None, help=argparse.SUPPRESS)
     p.add_argument("--plan", action="store_true",
                    help="print the units this command would run and their projected "
                         "minutes, run nothing")
@@ -876,7 +912,31 @@ def main(argv=None) -> int:
             ("predictors", a.predictors)) if v) + (f" --folds {a.folds}" if a.folds else "") \
         + (f" --max-rows {a.max_rows}" if a.max_rows else "") \
         + (f" --threads {a.threads}" if a.threads != 1 else "")
+    cmd = a.recorded_command or cmd
     shard = tuple(int(v) for v in a.shard.split("/")) if a.shard else None
+    if a.workers > 1:
+        if shard is not None:
+            print("error: --workers and --shard are two ways to split the run: use one",
+                  file=sys.stderr)
+            return 2
+        todo = [u for u in queue_order(list(datasets), list(seeds)) if a.force or not
+                os.path.exists(os.path.join(results_dir, f"{u[0]}_seed{u[1]}.json"))]
+        passthrough = (["--quick"] if q else []) + [
+            f"--{k}" if v is True else f"--{k}={v}" for k, v in (
+                ("results-dir", results_dir), ("folds", a.folds), ("max-rows", a.max_rows),
+                ("threads", a.threads), ("force", a.force)) if v]
+        for k, v in (("variants", a.variants), ("predictors", a.predictors)):
+            if v:
+                passthrough += [f"--{k}", *v]
+        print(f"{len(todo)} units on {a.workers} workers", flush=True)
+        failed = run_workers(todo, passthrough, cmd, a.workers,
+                             log=lambda m: print(m, flush=True))
+        if failed:
+            print(f"failed: {failed}", file=sys.stderr)
+            return 1
+        if not a.no_report:
+            print(f"wrote {write_report(results_dir, out)}")
+        return 0
     if a.plan:
         units = shard_units(datasets, seeds, shard)
         todo = [u for u in units if a.force or not os.path.exists(
