@@ -230,7 +230,7 @@ class LeidenGraph:
         from scipy.sparse.csgraph import reverse_cuthill_mckee
 
         e = self.edges
-        adj = sp.coo_matrix((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])),
+        adj = sp.coo_matrix((np.ones(len(e), dtype=bool), (e[:, 0], e[:, 1])),
                             shape=(self.n, self.n)).tocsr()
         order = reverse_cuthill_mckee((adj + adj.T).tocsr(), symmetric_mode=True)
         rank = np.empty(self.n, dtype=np.int64)
