@@ -28,15 +28,13 @@ import time
 import _results  # noqa: F401  (this checkout's gramixc first on sys.path)
 import numpy as np
 from _results import write_results
-from bench_cost import make_data
+from bench_knn import make_rows
 
 
 def _graph(n: int):
     from gramixc.graph import knn_graph
 
-    X, _ = make_data(n)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return knn_graph(X, k=15, random_state=0, n_jobs=2)
+    return knn_graph(make_rows(n), k=15, random_state=0, n_jobs=2)
 
 
 def _run(built, gamma: float, seed: int) -> tuple[float, float, float, int]:

@@ -364,7 +364,7 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
     from evidence_data import load_evidence_data
     from suite import outer_folds
 
-    path = os.path.join(results_dir, f"{name}_seed{seed}.json")
+    path = result_path(results_dir, name, seed)
     partial = path[:-len(".json")] + ".partial.json"
     old = None
     if os.path.exists(path) and not force:
@@ -469,6 +469,11 @@ def shard_units(datasets, seeds, shard: tuple[int, int] | None = None) -> list[t
         owner[u] = k
         load[k] += EST_MIN.get(u[0], 5.0)
     return [u for u in units if owner[u] == i - 1]
+
+
+def result_path(results_dir: str, dataset: str, seed: int) -> str:
+    """The file of one (dataset, seed) unit."""
+    return os.path.join(results_dir, f"{dataset}_seed{seed}.json")
 
 
 def queue_order(datasets, seeds) -> list[tuple]:
@@ -919,8 +924,8 @@ def main(argv=None) -> int:
             print("error: --workers and --shard are two ways to split the run: use one",
                   file=sys.stderr)
             return 2
-        todo = [u for u in queue_order(list(datasets), list(seeds)) if a.force or not
-                os.path.exists(os.path.join(results_dir, f"{u[0]}_seed{u[1]}.json"))]
+        todo = [u for u in queue_order(list(datasets), list(seeds))
+                if a.force or not os.path.exists(result_path(results_dir, *u))]
         passthrough = (["--quick"] if q else []) + [
             f"--{k}" if v is True else f"--{k}={v}" for k, v in (
                 ("results-dir", results_dir), ("folds", a.folds), ("max-rows", a.max_rows),
@@ -939,8 +944,7 @@ def main(argv=None) -> int:
         return 0
     if a.plan:
         units = shard_units(datasets, seeds, shard)
-        todo = [u for u in units if a.force or not os.path.exists(
-            os.path.join(results_dir, f"{u[0]}_seed{u[1]}.json"))]
+        todo = [u for u in units if a.force or not os.path.exists(result_path(results_dir, *u))]
         for d, s_ in todo:
             print(f"{d} seed {s_}: ~{EST_MIN.get(d, 5.0):g} min")
         print(f"{len(todo)} of {len(units)} units to run, ~"

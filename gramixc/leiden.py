@@ -203,8 +203,9 @@ class LeidenGraph:
         del edges
         if self.node_weights is not None:
             node_weights = np.asarray(self.node_weights, dtype=np.float64)
-            if self.rank is not None:
-                node_weights = node_weights[np.argsort(self.rank)]
+            if self.rank is not None:  # vertex i's weight goes to igraph vertex rank[i]
+                node_weights = np.empty_like(node_weights)
+                node_weights[self.rank] = self.node_weights
             g.vs["node_weight"] = node_weights.tolist()
         return g
 
