@@ -159,6 +159,31 @@ def test_ivf_backend_identical_across_runs_and_n_jobs():
     assert other.indices.shape == (2500, 10)
 
 
+@pytest.mark.parametrize("n_candidates, k", [(1000, 20), (997, 20), (20, 20), (45, 7),
+                                              (64 * 33 + 5, 16)])
+def test_best_scores_are_the_exact_top_k(n_candidates, k):
+    # the grouped selection returns exactly the k highest scores of every query row,
+    # whatever the candidate count (padding, fewer groups than rows, k == candidates)
+    from gramixc.graph import _best_scores, _scoring_rows
+
+    rng = np.random.default_rng(n_candidates)
+    V = rng.normal(size=(n_candidates, 6)).astype(np.float32)
+    Q1 = np.ones((150, 7), dtype=np.float32)
+    Q1[:, :-1] = rng.normal(size=(150, 6))
+    A = _scoring_rows(V)
+    got = _best_scores(Q1, A, k)
+    assert got.shape == (150, k) and (got >= 0).all() and (got < n_candidates).all()
+    S = Q1 @ A.T
+    want = np.sort(S, axis=1)[:, ::-1][:, :k]
+    np.testing.assert_array_equal(np.sort(np.take_along_axis(S, got, axis=1), axis=1)[:, ::-1],
+                                  want)
+    assert all(len(set(row)) == k for row in got)
+    # the score orders candidates by their distance to the query
+    d2 = ((Q1[:, None, :-1] - V[None]) ** 2).sum(axis=2)
+    near = np.argsort(d2, axis=1)[:, :k]
+    assert np.mean([len(set(a) & set(b)) / k for a, b in zip(got, near)]) > 0.99
+
+
 def test_ivf_backend_small_cells_fall_back_to_every_cell():
     # 60 rows in 1 cell per 39 rows: asking for 40 neighbours can exceed what the probed
     # cells hold; those rows scan every cell and still get exactly k distinct neighbours
