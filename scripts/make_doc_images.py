@@ -33,6 +33,10 @@ BENCHMARK_IMAGES = [
     ("scaling_curve.png", ["benchmarks/bench_scaling.py", "--n", "100000", "300000", "1000000",
                            "--pipeline-max-n", "0", "--name", "bench_scaling_curve",
                            "--img", "docs/img/scaling_curve.png"]),
+    ("scaling_blasknn.png", ["benchmarks/bench_scaling.py", "--n", "100000", "300000",
+                             "1000000", "--pipeline-max-n", "0", "--repeat", "--real",
+                             "--name", "bench_scaling_blasknn",
+                             "--img", "docs/img/scaling_blasknn.png"]),
 ]
 
 
