@@ -79,12 +79,13 @@ VARIANTS = {
     "paper": "+GraMixC paper",
     "fusion": "+GraMixC fusion",
     "target": "+GraMixC target metric",
+    "linear_judge": "+GraMixC linear judge",
     "knn": "+kNN mean",
     "te": "+TE",
     "1config": "+1 config",
     "mlp": "GraMixC end-to-end",
 }
-GRAMIXC_KEYS = ("default", "paper", "fusion", "target")
+GRAMIXC_KEYS = ("default", "paper", "fusion", "target", "linear_judge")
 PEER_KEYS = ("knn", "te", "1config")
 PEERS = tuple(VARIANTS[k] for k in PEER_KEYS)
 GRAMIXC_ROWS = tuple(VARIANTS[k] for k in GRAMIXC_KEYS)
@@ -107,7 +108,7 @@ def _extractor(metric: str, n_train: int | None, seed: int):
 
 def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
                  n_train: int | None = None):
-    """The GraMixC transformer of a variant ("default", "paper", "fusion").
+    """The GraMixC transformer of a variant (:data:`GRAMIXC_KEYS`).
 
     The ONE place where the evidence run constructs GraMixC. ``metric`` is the graph
     metric (the 16S sets choose it per fold); ``n_train`` the training rows.
@@ -124,6 +125,8 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
         return GraMixC(**common, fusion=Fusion())
     if variant == "target":  # neighbour means searched in the target-weighted space
         return GraMixC(**common, neighbor_metric="target")
+    if variant == "linear_judge":  # the gate judged by the linear predictor of the rows
+        return GraMixC(**common, reference_estimator=_predictor("linear", task, seed))
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 
@@ -474,6 +477,15 @@ def shard_units(datasets, seeds, shard: tuple[int, int] | None = None) -> list[t
 def result_path(results_dir: str, dataset: str, seed: int) -> str:
     """The file of one (dataset, seed) unit."""
     return os.path.join(results_dir, f"{dataset}_seed{seed}.json")
+
+
+def unit_complete(path: str, variants, predictors) -> bool:
+    """Whether the file of a unit exists and holds every row these settings produce."""
+    if not os.path.exists(path):
+        return False
+    with open(path) as fh:
+        have = {(r["predictor"], r["variant"]) for r in json.load(fh)["rows"]}
+    return _requested(variants, predictors) <= have
 
 
 def queue_order(datasets, seeds) -> list[tuple]:
@@ -925,7 +937,8 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
         todo = [u for u in queue_order(list(datasets), list(seeds))
-                if a.force or not os.path.exists(result_path(results_dir, *u))]
+                if a.force or not unit_complete(result_path(results_dir, *u), variants,
+                                                predictors)]
         passthrough = (["--quick"] if q else []) + [
             f"--{k}" if v is True else f"--{k}={v}" for k, v in (
                 ("results-dir", results_dir), ("folds", a.folds), ("max-rows", a.max_rows),
@@ -944,7 +957,8 @@ def main(argv=None) -> int:
         return 0
     if a.plan:
         units = shard_units(datasets, seeds, shard)
-        todo = [u for u in units if a.force or not os.path.exists(result_path(results_dir, *u))]
+        todo = [u for u in units if a.force or not unit_complete(
+            result_path(results_dir, *u), variants, predictors)]
         for d, s_ in todo:
             print(f"{d} seed {s_}: ~{EST_MIN.get(d, 5.0):g} min")
         print(f"{len(todo)} of {len(units)} units to run, ~"

@@ -286,17 +286,22 @@ def test_workers_take_units_seed_by_seed_longest_first(tmp_path, monkeypatch):
     order = evidence.queue_order(ds, [1, 2])
     assert order == [("16s_ncbi", 1), ("qm9", 1), ("diabetes", 1), ("wine", 1),
                      ("16s_ncbi", 2), ("qm9", 2), ("diabetes", 2), ("wine", 2)]
-    # one process per unit not yet on disk, each recording the parent's command
-    (tmp_path / "wine_seed1.json").write_text("{}")
+    # one process per unit whose file lacks a requested row, each recording the parent's
+    # command: wine's file holds every row of --variants knn, diabetes's lacks +kNN mean
+    rows = [{"predictor": k, "variant": v} for k in ("xgboost", "linear")
+            for v in ("alone", "+kNN mean")]
+    (tmp_path / "wine_seed1.json").write_text(json.dumps({"rows": rows}))
+    (tmp_path / "diabetes_seed1.json").write_text(json.dumps({"rows": rows[:1] + rows[2:3]}))
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append(args) or
                         subprocess.CompletedProcess(args, 0 if "qm9" not in args else 3))
-    rc = evidence.main(["--datasets", "wine", "qm9", "--seeds", "1", "--workers", "2",
-                        "--results-dir", str(tmp_path), "--variants", "knn", "--no-report"])
+    rc = evidence.main(["--datasets", "wine", "qm9", "diabetes", "--seeds", "1", "--workers",
+                        "2", "--results-dir", str(tmp_path), "--variants", "knn",
+                        "--no-report"])
     assert rc == 1  # qm9's process failed: said, and the exit status says so
-    assert [c[c.index("--datasets") + 1] for c in calls] == ["qm9"]  # wine is on disk
+    assert sorted(c[c.index("--datasets") + 1] for c in calls) == ["diabetes", "qm9"]
     args = calls[0]
     assert args[args.index("--recorded-command") + 1].startswith(
-        "python benchmarks/evidence.py --datasets wine qm9 --seeds 1 --variants knn")
+        "python benchmarks/evidence.py --datasets wine qm9 diabetes --seeds 1 --variants knn")
     assert f"--results-dir={tmp_path}" in args and args[-2:] == ["--variants", "knn"]
     assert evidence.main(["--workers", "2", "--shard", "1/2"]) == 2
