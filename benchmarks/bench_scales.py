@@ -422,6 +422,60 @@ def _plot(results: list[dict], img: Path) -> None:
     plt.close(fig)
 
 
+#: gramixc settings tried against a dataset's levels beside the defaults (``--variants``)
+VARIANT_SETTINGS = [("defaults (k = 15)", {}), ("k = 50", {"k": 50}),
+                    ("k = 50, cosine", {"k": 50, "metric": "cosine"}),
+                    ('objective = "CPM"', {"objective": "CPM"})]
+#: how many communities the configurations merged by Ward start from (``--variants``)
+WARD_MERGE_FROM = (100, 200, 500, 1000, 2000)
+
+
+def variants(dataset: str) -> str:
+    """Best ARI per level of gramixc settings other than the defaults, and of Ward merges of
+    one configuration's communities (size-blind Ward on the communities' centroids in the
+    extractor's feature space, cut at 0.5–2× each level's count): does anything on the
+    graph close the gap to Ward on the rows?"""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from gramixc import ConfigurationExtractor
+
+    X, levels, settings = load(dataset)
+    lines = [f"**{dataset}**: best ARI per level ({', '.join(levels)})", "",
+             "| variant | partitions | " + " | ".join(levels) + " | CPU s |",
+             "|---|---|" + "---|" * (len(levels) + 1)]
+    base = None
+    for name, extra in VARIANT_SETTINGS:
+        c = time.process_time()
+        ext = ConfigurationExtractor(random_state=0, **{**settings, **extra}).fit(X)
+        ids = ext.configurations_.ids
+        best = score(ids.T, list(levels.values())).max(axis=0)
+        lines.append(f"| gramixc, {name} | {ids.shape[1]} | "
+                     + " | ".join(f"{b:.3f}" for b in best)
+                     + f" | {time.process_time() - c:.1f} |")
+        if base is None:
+            base = ext
+    Z = base._scaled(X, new=False)
+    n_clusters = base.configurations_.n_clusters
+    for target in WARD_MERGE_FROM:
+        j = int(np.argmin(np.abs(np.log(n_clusters / target))))
+        _, inv, size = np.unique(base.configurations_.ids[:, j], return_inverse=True,
+                                 return_counts=True)
+        centres = np.zeros((len(size), Z.shape[1]))
+        np.add.at(centres, inv, Z)
+        tree = linkage(centres / size[:, None], "ward")
+        best = []
+        for lv in levels.values():
+            k = len(np.unique(lv))
+            cuts = sorted({max(2, int(k * f)) for f in (0.5, 0.75, 1, 1.5, 2)})
+            cuts = [t for t in cuts if t < len(size)]
+            best.append(max((float(score([fcluster(tree, t, "maxclust")[inv]], [lv])[0, 0])
+                             for t in cuts), default=float("nan")))
+        lines.append(f"| Ward merges of the {len(size)}-cluster configuration | "
+                     f"{len(WARD_MERGE_FROM)} cuts per level | "
+                     + " | ".join("—" if np.isnan(b) else f"{b:.3f}" for b in best) + " | — |")
+    return "\n".join(lines + [""])
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", nargs="+", default=DATASETS)
@@ -432,10 +486,18 @@ def main(argv=None) -> None:
                     help="reuse the fits and peer results cached by an earlier run")
     ap.add_argument("--cached-only", action="store_true",
                     help="report only what is cached; run no peer")
+    ap.add_argument("--variants", action="store_true",
+                    help="only gramixc settings other than the defaults and Ward merges of "
+                         "its communities, per dataset (bench_scales_variants.txt)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         _child(*args.child)
+        return
+    if args.variants:
+        text = "\n".join(variants(ds) for ds in args.datasets)
+        print(text)
+        write_results("bench_scales_variants.txt", text)
         return
     path = Path(RESULTS) / "bench_scales.json"
     if args.report_only:

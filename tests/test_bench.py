@@ -337,3 +337,19 @@ def test_bench_scales_configuration_subsets():
     assert sub["widest"] == [0, 1, 3]
     # bands of log(clusters) over [log 2, log 1000]: {2, 3, 4, 8}, {30, 100}, {300, 1000}
     assert sub["widest per band"] == [0, 4, 6]
+
+
+def test_bench_scales_variants_on_the_blobs(monkeypatch):
+    # one row per gramixc setting and per Ward merge, an ARI per level; on the nested blobs
+    # the defaults find the 16 blobs, and Ward merges of the 16 communities the 4 groups
+    import bench_scales
+
+    monkeypatch.setattr(bench_scales, "VARIANT_SETTINGS", [("defaults (k = 15)", {})])
+    monkeypatch.setattr(bench_scales, "WARD_MERGE_FROM", (16,))
+    text = bench_scales.variants("blobs")
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| gramixc")
+            or line.startswith("| Ward")]
+    assert len(rows) == 2
+    assert float(rows[0][3]) > 0.95  # 16 blobs
+    assert rows[1][0] == "| Ward merges of the 16-cluster configuration"
+    assert float(rows[1][2]) > 0.95  # 4 super-clusters from the 16 communities
