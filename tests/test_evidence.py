@@ -109,6 +109,20 @@ def test_quick_run_resume_merge_and_report(tmp_path, capsys):
     got2 = {(r["predictor"], r["variant"]) for r in data2["rows"]}
     assert got2 == got | {("linear", "+1 config")} and len(data2["runs"]) == 2
     assert data2["runs"][1]["variants"] == ["1config"]
+    # the first run's "alone" rows stay (every earlier variant remains paired with the run
+    # it was fitted in); the added rows carry their own run's "alone" score, which the
+    # paired test uses
+    alone = lambda d: [r for r in d["rows"] if r["variant"] == "alone"]  # noqa: E731
+    assert alone(data2) == alone(data)
+    added = [r for r in data2["rows"] if r["variant"] == "+1 config"]
+    assert len(added) == 2 and all("alone_in_run" in r for r in added)
+    rows = [dict(r, dataset="wine") for r in data2["rows"]]
+    for r in rows:
+        if r["variant"] == "alone":
+            r["accuracy"] = -1.0  # a different first run: must not enter the pairs
+    d, _ = evidence.paired(rows, "wine", "linear", "+1 config", "alone")
+    assert d == [r["accuracy"] - r["alone_in_run"] for r in sorted(
+        added, key=lambda r: (r["seed"], r["fold"]))]
     md.unlink()
     assert evidence.main(["--report", "--results-dir", str(res), "--out", str(md)]) == 0
     assert "+1 config" in md.read_text()
