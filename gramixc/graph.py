@@ -411,13 +411,8 @@ def _ivf_query(cells: _Cells, X_indexed: np.ndarray, X: np.ndarray, kq: int, met
             rows = cells.candidates(c, want)
             idx[q] = rows[_best_scores(Q1[q], cells.scoring[rows], want)]
 
-    with threadpool_limits(1, user_api="blas"):
-        if threads > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                list(pool.map(search, range(len(cells.bounds) - 1)))
-        else:
-            for c in range(len(cells.bounds) - 1):
-                search(c)
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(threads, 1)) as pool:
+        list(pool.map(search, range(len(cells.bounds) - 1)))
     dist = np.empty(idx.shape, dtype=np.float64)
     step = max(1, 2**22 // max(want * X.shape[1], 1))
     for a in range(0, X.shape[0], step):
