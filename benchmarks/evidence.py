@@ -366,8 +366,11 @@ def _missing_keys(have: set, variants, predictors) -> tuple[list, list]:
 
 
 def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, results_dir,
-                     command="", force=False, log=print) -> str | None:
-    """One (dataset, seed) file: run what is missing, merge, write; returns its path."""
+                     command="", force=False, log=print, redo=False) -> str | None:
+    """One (dataset, seed) file: run what is missing, merge, write; returns its path.
+    ``redo``: the requested variants' rows are recomputed even where the file holds them
+    (after a change to what they measure); the predictors alone keep their first run's
+    rows, as for an added variant."""
     from evidence_data import load_evidence_data
     from suite import outer_folds
 
@@ -378,6 +381,8 @@ def run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows, result
         with open(path) as fh:
             old = json.load(fh)
         have = {(r["predictor"], r["variant"]) for r in old["rows"]}
+        if redo:
+            have -= {(k, v) for k, v in _requested(variants, predictors) if v != "alone"}
         if _requested(variants, predictors) <= have:
             log(f"{name} seed {seed}: {path} has every requested row, skipped")
             return path
@@ -495,9 +500,10 @@ def result_path(results_dir: str, dataset: str, seed: int) -> str:
     return os.path.join(results_dir, f"{dataset}_seed{seed}.json")
 
 
-def unit_complete(path: str, variants, predictors) -> bool:
-    """Whether the file of a unit exists and holds every row these settings produce."""
-    if not os.path.exists(path):
+def unit_complete(path: str, variants, predictors, redo: bool = False) -> bool:
+    """Whether the file of a unit exists and holds every row these settings produce
+    (with ``redo``: never, the rows are to be recomputed)."""
+    if redo or not os.path.exists(path):
         return False
     with open(path) as fh:
         have = {(r["predictor"], r["variant"]) for r in json.load(fh)["rows"]}
@@ -536,13 +542,14 @@ def run_workers(units, passthrough: list[str], command: str, workers: int,
 
 def run(datasets, seeds, variants, predictors, n_folds=5, max_rows=20_000,
         results_dir=RESULTS_DIR, command="", force=False, log=print,
-        shard=None) -> list[str]:
+        shard=None, redo=False) -> list[str]:
     """Every (dataset, seed) of the shard in turn (datasets outer, seeds inner); the
     files written."""
     paths = []
     for name, seed in shard_units(datasets, seeds, shard):
         p = run_dataset_seed(name, seed, variants, predictors, n_folds, max_rows,
-                             results_dir, command=command, force=force, log=log)
+                             results_dir, command=command, force=force, log=log,
+                             redo=redo)
         if p:
             paths.append(p)
     return paths
@@ -926,6 +933,10 @@ def main(argv=None) -> int:
     p.add_argument("--results-dir", default=None)
     p.add_argument("--out", default=None, help="the markdown report")
     p.add_argument("--force", action="store_true", help="recompute existing files")
+    p.add_argument("--redo", action="store_true",
+                   help="recompute the --variants' rows even where the files hold them "
+                        "(after a change to what they measure); the rows of the other "
+                        "variants and the first run's predictor-alone rows stay")
     p.add_argument("--report", action="store_true",
                    help="only rebuild the report from the result files")
     p.add_argument("--no-report", action="store_true", help="do not rewrite the report "
@@ -952,7 +963,8 @@ def main(argv=None) -> int:
             ("datasets", a.datasets), ("seeds", a.seeds), ("variants", a.variants),
             ("predictors", a.predictors)) if v) + (f" --folds {a.folds}" if a.folds else "") \
         + (f" --max-rows {a.max_rows}" if a.max_rows else "") \
-        + (f" --threads {a.threads}" if a.threads != 1 else "")
+        + (f" --threads {a.threads}" if a.threads != 1 else "") \
+        + (" --redo" if a.redo else "")
     cmd = a.recorded_command or cmd
     shard = tuple(int(v) for v in a.shard.split("/")) if a.shard else None
     if a.workers > 1:
@@ -962,11 +974,11 @@ def main(argv=None) -> int:
             return 2
         todo = [u for u in queue_order(list(datasets), list(seeds))
                 if a.force or not unit_complete(result_path(results_dir, *u), variants,
-                                                predictors)]
+                                                predictors, a.redo)]
         passthrough = (["--quick"] if q else []) + [
             f"--{k}" if v is True else f"--{k}={v}" for k, v in (
                 ("results-dir", results_dir), ("folds", a.folds), ("max-rows", a.max_rows),
-                ("threads", a.threads), ("force", a.force)) if v]
+                ("threads", a.threads), ("force", a.force), ("redo", a.redo)) if v]
         for k, v in (("variants", a.variants), ("predictors", a.predictors)):
             if v:
                 passthrough += [f"--{k}", *v]
@@ -982,7 +994,7 @@ def main(argv=None) -> int:
     if a.plan:
         units = shard_units(datasets, seeds, shard)
         todo = [u for u in units if a.force or not unit_complete(
-            result_path(results_dir, *u), variants, predictors)]
+            result_path(results_dir, *u), variants, predictors, a.redo)]
         for d, s_ in todo:
             print(f"{d} seed {s_}: ~{EST_MIN.get(d, 5.0):g} min")
         print(f"{len(todo)} of {len(units)} units to run, ~"
@@ -992,7 +1004,7 @@ def main(argv=None) -> int:
     limit_threads(a.threads)
     t0 = time.perf_counter()
     run(datasets, seeds, variants, predictors, n_folds=folds, max_rows=max_rows,
-        results_dir=results_dir, command=cmd, force=a.force,
+        results_dir=results_dir, command=cmd, force=a.force, redo=a.redo,
         log=lambda m: print(m, flush=True), shard=shard)
     print(f"total {time.perf_counter() - t0:.0f}s", flush=True)
     if not a.no_report:
