@@ -20,7 +20,10 @@ predictor          variants
 ``xgboost``        ``alone``; ``+GraMixC`` (default); ``+GraMixC paper`` (the
                    paper-faithful path); ``+GraMixC fusion`` (the default whose gate may
                    also choose the fusion output); peers ``+kNN mean``, ``+TE``,
-                   ``+1 config`` (``suite.FoldFeatures``, ``suite._choose_single``)
+                   ``+1 config`` (``suite.FoldFeatures``, ``suite._choose_single``);
+                   ``+GraMixC target metric`` (``neighbor_metric="target"``);
+                   ``+GraMixC linear judge`` (:func:`gramixc.make_pipeline` with the
+                   linear predictor: its gate judged by Ridge / logistic regression)
 ``linear``         Ridge α=1 / logistic regression: the same variants (the GraMixC
                    columns are fitted once per fold and shared by both predictors)
 ``mlp``            ``alone`` (the built-in MLP without configurations) and
@@ -127,8 +130,10 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
         return GraMixC(**common, fusion=Fusion())
     if variant == "target":  # neighbour means searched in the target-weighted space
         return GraMixC(**common, neighbor_metric="target")
-    if variant == "linear_judge":  # the gate judged by the linear predictor of the rows
-        return GraMixC(**common, reference_estimator=_predictor("linear", task, seed))
+    if variant == "linear_judge":  # gramixc.make_pipeline: judged by the linear predictor
+        from gramixc import make_pipeline
+
+        return make_pipeline(GraMixC(**common), _predictor("linear", task, seed))[0]
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 
@@ -849,8 +854,9 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT, seeds=None) -> str
         *goals(rows, tests),
         "",
         *(["## Goals for linear pipelines (GraMixC judged by the linear model)", "",
-           "The same goals for `GraMixC(reference_estimator=<the Ridge / logistic "
-           "predictor>)` with that predictor downstream — the recipe for linear pipelines "
+           "The same goals for `gramixc.make_pipeline(GraMixC(), <the Ridge / logistic "
+           "predictor>)` — GraMixC judged by the model after it "
+           "(`reference_estimator=` that predictor), the recipe for linear pipelines "
            "(H6):", "",
            *goals(rows, tests, VARIANTS["linear_judge"], kinds=("linear",),
                   end_to_end=False), ""]

@@ -4,6 +4,7 @@ Public API::
 
     from gramixc import GraMixC, GraMixCRegressor, GraMixCClassifier, Fusion
     from gramixc import ConfigurationExtractor, Configurations
+    from gramixc import make_pipeline   # GraMixC judged by the model after it
 
 torch is imported only when a fusion network is trained or used, so the
 unsupervised parts and GraMixC's default features work without it installed
@@ -25,6 +26,7 @@ from .estimators import (
 )
 from .extractor import ConfigurationExtractor
 from .fusion_settings import Fusion
+from .pipeline import make_pipeline
 
 __all__ = [
     "AUTO_CANDIDATES",
@@ -37,6 +39,7 @@ __all__ = [
     "GraMixCClassifier",
     "GraMixCRegressor",
     "__version__",
+    "make_pipeline",
 ]
 try:
     __version__ = _metadata.version("gramixc")

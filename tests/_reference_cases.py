@@ -1,5 +1,5 @@
 """The cases whose outputs ``tests/test_reference_values.py`` pins (shared with the script
-that records them: ``python tests/_reference_cases.py --record``).
+that records them: ``python tests/_reference_cases.py --record [case ...]``).
 
 Every case is a default estimator (or one documented option) on small synthetic data
 under ``random_state=0``; its outputs are stored in ``tests/data/reference_outputs.npz``.
@@ -78,9 +78,18 @@ NETWORK_OUTPUTS = {("gramixc_compact", "train"), ("gramixc_compact", "test"),
                    ("regressor", "predict"), ("classifier", "proba")}
 
 
-def record() -> None:
+def record(names=None) -> None:
+    """Record every case, or only ``names`` (the other cases' stored outputs stay)."""
     arrays = {}
+    if names:
+        unknown = set(names) - set(cases())
+        if unknown:
+            raise SystemExit(f"unknown case(s) {sorted(unknown)}; known: {sorted(cases())}")
+        with np.load(PATH) as old:
+            arrays = {k: old[k] for k in old.files if k.split("/")[0] not in names}
     for name, fn in cases().items():
+        if names and name not in names:
+            continue
         for key, val in fn().items():
             arrays[f"{name}/{key}"] = np.asarray(val)
         print("recorded", name, flush=True)
@@ -88,5 +97,6 @@ def record() -> None:
 
 
 if __name__ == "__main__":
-    if "--record" in sys.argv:
-        record()
+    sys.path.insert(0, os.path.dirname(HERE))  # the checkout's gramixc, not an installed one
+    if "--record" in sys.argv:  # --record [case ...]
+        record(sys.argv[sys.argv.index("--record") + 1:])

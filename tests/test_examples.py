@@ -25,6 +25,14 @@ def test_quickstart_script(tmp_path, monkeypatch, capsys):
         assert (out / name).stat().st_size > 10_000, name
     printed = capsys.readouterr().out
     assert "XGBoost alone" in printed and "GraMixC -> XGBoost" in printed
+    assert "gramixc.make_pipeline(GraMixC(), …, Ridge())" in printed
+
+
+def test_quickstart_ridge_judged_by_itself_gains():
+    ns = runpy.run_path(str(EXAMPLES / "quickstart.py"))
+    res = ns["ridge_judged_by_itself"]()
+    assert res["chosen"] == "none" and res["chosen_judged"] != "none"
+    assert res["r2_gramixc_ridge_judged"] > res["r2_ridge"] + 0.4
 
 
 def test_16s_example_quick(tmp_path):

@@ -27,7 +27,7 @@ LAYERS = {
     # 6: the torch model and its steps
     "fusion": 6, "fusion_steps": 7,
     # 8: the estimators
-    "_estimator_base": 8, "estimators": 9,
+    "_estimator_base": 8, "estimators": 9, "pipeline": 10,
     # 10: applications of the estimators: data, sequences, images, figures, command line
     "datasets": 10, "bio": 10, "tables": 10, "vision": 10, "plotting": 10, "cli": 11,
     "__init__": 12,
