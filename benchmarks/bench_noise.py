@@ -11,6 +11,13 @@ Usage::
 
     python benchmarks/bench_noise.py                       # 50 targets × 3 datasets, Ridge
     python benchmarks/bench_noise.py --targets 20 --predictor xgboost
+    python benchmarks/bench_noise.py --classes 0.5 0.06 --targets 30   # random class labels
+
+With ``--classes`` the targets are random labels (each rate: the share of the positive
+class of a binary target, drawn independently of ``X``), the predictor logistic regression
+or XGBoost's classifier, the score held-out accuracy (``bench_noise_classes.txt``); this
+checks the gate's Brier-skill threshold, which is looser than the raw Brier score's on
+balanced classes (×2) and far looser on rare ones.
 
 Writes ``docs/img/noise_gate.png`` (held-out R² difference per run) and prints a table;
 ``benchmarks/results/bench_noise.txt`` holds the last run.
@@ -33,37 +40,47 @@ def load_X(name: str) -> np.ndarray:
     return np.asarray(load_dataset(name).X, dtype=float)
 
 
-def predictor(kind: str, seed: int):
-    from sklearn.linear_model import Ridge
+def predictor(kind: str, seed: int, classes: bool = False):
+    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     if kind == "ridge":
-        return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
-    from xgboost import XGBRegressor
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000) if classes
+                             else Ridge(alpha=1.0))
+    from xgboost import XGBClassifier, XGBRegressor
 
-    return XGBRegressor(n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
-                        colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
+    return (XGBClassifier if classes else XGBRegressor)(
+        n_estimators=300, learning_rate=0.05, max_depth=6, subsample=0.8,
+        colsample_bytree=0.8, max_bin=64, random_state=seed, n_jobs=2)
 
 
-def run(name: str, n_targets: int, kind: str) -> list[dict]:
-    from sklearn.metrics import r2_score
+def run(name: str, n_targets: int, kind: str, rate: float | None = None) -> list[dict]:
+    """``n_targets`` noise targets on ``name``'s features: Gaussian, or (``rate``) binary
+    labels with that share of positives; held-out R² or accuracy."""
+    from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
 
     from gramixc import GraMixC
 
     X = load_X(name)
+    score = r2_score if rate is None else accuracy_score
     rows = []
     for t in range(n_targets):
-        y = np.random.default_rng(1000 + t).normal(size=len(X))
-        Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.33, random_state=t)
-        alone = predictor(kind, t).fit(Xtr, ytr)
+        rng = np.random.default_rng(1000 + t)
+        y = rng.normal(size=len(X)) if rate is None else (rng.random(len(X)) < rate).astype(int)
+        strat = None if rate is None else y
+        Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.33, random_state=t,
+                                              stratify=strat)
+        alone = predictor(kind, t, rate is not None).fit(Xtr, ytr)
         t0 = time.perf_counter()
-        pipe = make_pipeline(GraMixC(random_state=t), predictor(kind, t)).fit(Xtr, ytr)
-        rows.append({"dataset": name, "target": t, "chosen": pipe[0].feature_set_,
-                     "alone": r2_score(yte, alone.predict(Xte)),
-                     "gramixc": r2_score(yte, pipe.predict(Xte)),
+        pipe = make_pipeline(GraMixC(random_state=t),
+                             predictor(kind, t, rate is not None)).fit(Xtr, ytr)
+        rows.append({"dataset": name if rate is None else f"{name}, {rate:g} positive",
+                     "target": t, "chosen": pipe[0].feature_set_,
+                     "alone": score(yte, alone.predict(Xte)),
+                     "gramixc": score(yte, pipe.predict(Xte)),
                      "fit_s": time.perf_counter() - t0})
     return rows
 
@@ -73,8 +90,16 @@ def main(argv=None) -> None:
     ap.add_argument("--targets", type=int, default=50)
     ap.add_argument("--datasets", nargs="+", default=list(DATASETS))
     ap.add_argument("--predictor", choices=("ridge", "xgboost"), default="ridge")
+    ap.add_argument("--classes", type=float, nargs="+", default=None, metavar="RATE",
+                    help="random binary labels with these shares of positives instead of "
+                         "Gaussian targets (accuracy; no plot)")
     ap.add_argument("--plot", default="docs/img/noise_gate.png")
     args = ap.parse_args(argv)
+    if args.classes and any(not 0 < r < 1 for r in args.classes):
+        ap.error("--classes: each rate must lie strictly between 0 and 1")
+    units = ([(n, None) for n in args.datasets] if not args.classes else
+             [(n, r) for r in args.classes for n in args.datasets])
+    metric = "R²" if not args.classes else "accuracy"
     all_rows = []
     lines = []
 
@@ -82,10 +107,12 @@ def main(argv=None) -> None:
         print(line, flush=True)
         lines.append(line)
 
-    emit("| dataset | runs | columns kept | kept % | mean Δ R² | worst Δ R² | fit (s) |")
+    emit(f"| dataset | runs | columns kept | kept % | mean Δ {metric} | worst Δ {metric} | "
+         "fit (s) |")
     emit("|---|---|---|---|---|---|---|")
-    for name in args.datasets:
-        rows = run(name, args.targets, args.predictor)
+    for name, rate in units:
+        rows = run(name, args.targets, args.predictor, rate)
+        name = rows[0]["dataset"]
         all_rows += rows
         d = np.array([r["gramixc"] - r["alone"] for r in rows])
         kept = sum(r["chosen"] != "none" for r in rows)
@@ -100,8 +127,9 @@ def main(argv=None) -> None:
     for r in all_rows:
         chosen[r["chosen"]] = chosen.get(r["chosen"], 0) + 1
     emit(f"\nchosen feature sets: {chosen}; predictor: {args.predictor}")
-    write_results("bench_noise.txt", "\n".join(lines))
-    if args.plot:
+    write_results("bench_noise_classes.txt" if args.classes else "bench_noise.txt",
+                  "\n".join(lines))
+    if args.plot and not args.classes:
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(6.5, 3.2))

@@ -353,3 +353,14 @@ def test_bench_scales_variants_on_the_blobs(monkeypatch):
     assert float(rows[0][3]) > 0.95  # 16 blobs
     assert rows[1][0] == "| Ward merges of the 16-cluster configuration"
     assert float(rows[1][2]) > 0.95  # 4 super-clusters from the 16 communities
+
+
+def test_bench_noise_random_labels_smoke():
+    # random binary labels at a given share of positives, stratified split, accuracy
+    import bench_noise
+
+    rows = bench_noise.run("diabetes", 2, "ridge", rate=0.2)
+    assert [r["dataset"] for r in rows] == ["diabetes, 0.2 positive"] * 2
+    for r in rows:
+        assert 0.0 <= r["alone"] <= 1.0 and 0.0 <= r["gramixc"] <= 1.0
+        assert r["chosen"] in ("none", "neighbors", "clusters", "neighbors+clusters")

@@ -123,6 +123,19 @@ def test_quick_run_resume_merge_and_report(tmp_path, capsys):
     d, _ = evidence.paired(rows, "wine", "linear", "+1 config", "alone")
     assert d == [r["accuracy"] - r["alone_in_run"] for r in sorted(
         added, key=lambda r: (r["seed"], r["fold"]))]
+    # --redo recomputes a held variant's rows (after a change to what they measure): the
+    # other rows and the first run's "alone" rows stay; without it the rerun skips
+    assert not evidence.unit_complete(str(res / "wine_seed0.json"), ["1config"], ["linear"],
+                                      redo=True)
+    assert evidence.main(args + ["--datasets", "wine", "--variants", "1config",
+                                 "--predictors", "linear", "--no-report", "--redo"]) == 0
+    data3 = json.loads((res / "wine_seed0.json").read_text())
+    assert len(data3["runs"]) == 3 and data3["runs"][2]["command"].endswith("--redo")
+    assert alone(data3) == alone(data)
+    assert sorted(map(json.dumps, (r for r in data3["rows"] if r["variant"] != "+1 config"))) \
+        == sorted(map(json.dumps, (r for r in data2["rows"] if r["variant"] != "+1 config")))
+    redone = [r for r in data3["rows"] if r["variant"] == "+1 config"]
+    assert len(redone) == 2 and all("alone_in_run" in r for r in redone)
     md.unlink()
     assert evidence.main(["--report", "--results-dir", str(res), "--out", str(md)]) == 0
     assert "+1 config" in md.read_text()
