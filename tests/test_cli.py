@@ -94,6 +94,13 @@ def test_fit_then_predict_classifier_with_string_labels(tmp_path):
     assert np.mean(pred["target"].to_numpy() == df["target"].to_numpy()) > 0.95
     proba = pred.select([f"proba_{c}" for c in "abcd"]).to_numpy()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-6)
+    # a linear predictor judges GraMixC's columns itself (the measured recipe, H6)
+    import pickle
+
+    with open(model, "rb") as fh:
+        pipe = pickle.load(fh)["pipeline"]
+    judge = pipe.named_steps["gramixc"].reference_estimator
+    assert type(judge[-1]).__name__ == "LogisticRegression"
 
 
 
