@@ -23,7 +23,9 @@ predictor          variants
                    ``+1 config`` (``suite.FoldFeatures``, ``suite._choose_single``);
                    ``+GraMixC target metric`` (``neighbor_metric="target"``);
                    ``+GraMixC linear judge`` (:func:`gramixc.make_pipeline` with the
-                   linear predictor: its gate judged by Ridge / logistic regression)
+                   linear predictor: its gate judged by Ridge / logistic regression);
+                   ``+GraMixC XGBoost judge`` (the same with the XGBoost predictor: what
+                   ``gramixc.make_pipeline(GraMixC(), XGB…)`` fits)
 ``linear``         Ridge α=1 / logistic regression: the same variants (the GraMixC
                    columns are fitted once per fold and shared by both predictors)
 ``mlp``            ``alone`` (the built-in MLP without configurations) and
@@ -85,12 +87,13 @@ VARIANTS = {
     "fusion": "+GraMixC fusion",
     "target": "+GraMixC target metric",
     "linear_judge": "+GraMixC linear judge",
+    "xgb_judge": "+GraMixC XGBoost judge",
     "knn": "+kNN mean",
     "te": "+TE",
     "1config": "+1 config",
     "mlp": "GraMixC end-to-end",
 }
-GRAMIXC_KEYS = ("default", "paper", "fusion", "target", "linear_judge")
+GRAMIXC_KEYS = ("default", "paper", "fusion", "target", "linear_judge", "xgb_judge")
 PEER_KEYS = ("knn", "te", "1config")
 PEERS = tuple(VARIANTS[k] for k in PEER_KEYS)
 GRAMIXC_ROWS = tuple(VARIANTS[k] for k in GRAMIXC_KEYS)
@@ -134,6 +137,10 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
         from gramixc import make_pipeline
 
         return make_pipeline(GraMixC(**common), _predictor("linear", task, seed))[0]
+    if variant == "xgb_judge":  # gramixc.make_pipeline: judged by the XGBoost predictor
+        from gramixc import make_pipeline
+
+        return make_pipeline(GraMixC(**common), _predictor("xgboost", task, seed))[0]
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 

@@ -180,6 +180,9 @@ def test_every_gramixc_construction_in_one_place():
 
     d = evidence.make_gramixc("default", "regression", 3)
     assert isinstance(d, GraMixC) and d.random_state == 3 and d.fusion is None
+    for key, judge in (("linear_judge", "Pipeline"), ("xgb_judge", "XGBRegressor")):
+        g = evidence.make_gramixc(key, "regression", 3)
+        assert type(g.reference_estimator).__name__ == judge and g.random_state == 3
     p = evidence.make_gramixc("paper", "regression", 3).get_params()
     assert p["features"] == "fusion" and tuple(p["neighbors"]) == ()
     assert p["fusion"].tokenization == "scalar" and p["fusion"].readout == "mixed"
