@@ -860,14 +860,18 @@ def write_report(results_dir=RESULTS_DIR, out_md=DEFAULT_OUT, seeds=None) -> str
         "",
         *goals(rows, tests),
         "",
-        *(["## Goals for linear pipelines (GraMixC judged by the linear model)", "",
-           "The same goals for `gramixc.make_pipeline(GraMixC(), <the Ridge / logistic "
-           "predictor>)` — GraMixC judged by the model after it "
-           "(`reference_estimator=` that predictor), the recipe for linear pipelines "
-           "(H6):", "",
+        *(["## Goals for `gramixc.make_pipeline` (GraMixC judged by the model after it)",
+           "",
+           "The same goals for `gramixc.make_pipeline(GraMixC(), <the predictor>)`, which "
+           "sets `reference_estimator=` a copy of that predictor: the `+GraMixC XGBoost "
+           "judge` rows with XGBoost, the `+GraMixC linear judge` rows (H6) with Ridge / "
+           "logistic regression:", "",
+           *goals(rows, tests, VARIANTS["xgb_judge"], kinds=("xgboost",),
+                  end_to_end=False),
            *goals(rows, tests, VARIANTS["linear_judge"], kinds=("linear",),
                   end_to_end=False), ""]
-          if any(k[2] == VARIANTS["linear_judge"] for k in tests) else []),
+          if any(k[2] in (VARIANTS["linear_judge"], VARIANTS["xgb_judge"]) for k in tests)
+          else []),
         "## Candidates for the default",
         "",
         "No significant loss against the predictor alone first, then the most significant "
