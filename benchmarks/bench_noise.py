@@ -65,19 +65,19 @@ def run(name: str, n_targets: int, kind: str, rate: float | None = None) -> list
     from gramixc import GraMixC
 
     X = load_X(name)
-    score = r2_score if rate is None else accuracy_score
+    classes = rate is not None
+    score = accuracy_score if classes else r2_score
     rows = []
     for t in range(n_targets):
         rng = np.random.default_rng(1000 + t)
-        y = rng.normal(size=len(X)) if rate is None else (rng.random(len(X)) < rate).astype(int)
-        strat = None if rate is None else y
+        y = (rng.random(len(X)) < rate).astype(int) if classes else rng.normal(size=len(X))
         Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.33, random_state=t,
-                                              stratify=strat)
-        alone = predictor(kind, t, rate is not None).fit(Xtr, ytr)
+                                              stratify=y if classes else None)
+        alone = predictor(kind, t, classes).fit(Xtr, ytr)
         t0 = time.perf_counter()
         pipe = make_pipeline(GraMixC(random_state=t),
-                             predictor(kind, t, rate is not None)).fit(Xtr, ytr)
-        rows.append({"dataset": name if rate is None else f"{name}, {rate:g} positive",
+                             predictor(kind, t, classes)).fit(Xtr, ytr)
+        rows.append({"dataset": f"{name}, {rate:g} positive" if classes else name,
                      "target": t, "chosen": pipe[0].feature_set_,
                      "alone": score(yte, alone.predict(Xte)),
                      "gramixc": score(yte, pipe.predict(Xte)),

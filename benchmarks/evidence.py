@@ -121,7 +121,7 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
     The ONE place where the evidence run constructs GraMixC. ``metric`` is the graph
     metric (the 16S sets choose it per fold); ``n_train`` the training rows.
     """
-    from gramixc import Fusion, GraMixC
+    from gramixc import Fusion, GraMixC, make_pipeline
 
     common = dict(extractor=_extractor(metric, n_train, seed), task=task, random_state=seed)
     if variant == "default":
@@ -133,14 +133,9 @@ def make_gramixc(variant: str, task: str, seed: int, metric: str = "euclidean",
         return GraMixC(**common, fusion=Fusion())
     if variant == "target":  # neighbour means searched in the target-weighted space
         return GraMixC(**common, neighbor_metric="target")
-    if variant == "linear_judge":  # gramixc.make_pipeline: judged by the linear predictor
-        from gramixc import make_pipeline
-
-        return make_pipeline(GraMixC(**common), _predictor("linear", task, seed))[0]
-    if variant == "xgb_judge":  # gramixc.make_pipeline: judged by the XGBoost predictor
-        from gramixc import make_pipeline
-
-        return make_pipeline(GraMixC(**common), _predictor("xgboost", task, seed))[0]
+    if variant in ("linear_judge", "xgb_judge"):  # judged by the predictor of the rows
+        kind = "linear" if variant == "linear_judge" else "xgboost"
+        return make_pipeline(GraMixC(**common), _predictor(kind, task, seed))[0]
     raise ValueError(f"unknown GraMixC variant {variant!r}")
 
 

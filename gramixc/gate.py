@@ -294,7 +294,7 @@ def _score(task, y, pred) -> float:
     if task == "regression":
         ss = float(((y - y.mean()) ** 2).sum()) or 1.0
         return 1.0 - float(((y - pred) ** 2).sum()) / ss
-    return 1.0 - _brier(y, pred).mean() / _prior_brier(y, pred.shape[1])
+    return 1.0 - float(_row_losses(task, y, pred).mean())
 
 
 def _brier(y, pred) -> np.ndarray:

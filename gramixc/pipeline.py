@@ -19,6 +19,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.pipeline import make_pipeline as _sklearn_make_pipeline
 
+from .estimators import GraMixC
+
 __all__ = ["make_pipeline"]
 
 
@@ -69,8 +71,6 @@ def make_pipeline(*steps, memory=None, verbose: bool = False) -> Pipeline:
     >>> pipe.fit(X, y).named_steps["gramixc"].feature_set_ != "none"
     True
     """
-    from .estimators import GraMixC
-
     steps = list(steps)
     for i, step in enumerate(steps):
         if not isinstance(step, GraMixC) or step.reference_estimator is not None:
