@@ -16,8 +16,8 @@ Usage::
 With ``--classes`` the targets are random labels (each rate: the share of the positive
 class of a binary target, drawn independently of ``X``), the predictor logistic regression
 or XGBoost's classifier, the score held-out accuracy (``bench_noise_classes.txt``); this
-checks the gate's Brier-skill threshold, which is looser than the raw Brier score's on
-balanced classes (×2) and far looser on rare ones.
+checks the gate's log-loss-skill threshold (a share of the class frequencies' own loss,
+so far looser than a raw-loss threshold on rare classes).
 
 Writes ``docs/img/noise_gate.png`` (held-out R² difference per run) and prints a table;
 ``benchmarks/results/bench_noise.txt`` holds the last run.

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gramixc.gate import GateReport, choose_feature_set
+from gramixc.gate import PROBABILITY_FLOOR, GateReport, _row_losses, choose_feature_set
 
 
 def _data(n=400, seed=0):
@@ -46,39 +46,53 @@ def test_a_copy_of_X_earns_only_what_the_reference_misses():
     assert 0 < gain <= ideal - rep.scores[0].mean() + 0.02
 
 
-def test_classification_uses_the_brier_skill_score():
+def test_classification_uses_the_log_loss_skill():
     X, hidden, folds = _data(seed=5)
     y = ((X[:, 0] + 2 * hidden) > 0).astype(int)
     rep = choose_feature_set(X, y, "classification", folds, {"useful": hidden[:, None]})
-    assert rep.metric == "brier_skill" and rep.chosen == "useful"
+    assert rep.metric == "log_loss_skill" and rep.chosen == "useful"
     assert np.all(rep.scores <= 1)
-    # one minus the Brier score over that of the class frequencies, on the same rows
+    # one minus the log-loss (probabilities floored) over the entropy of the class
+    # frequencies, on the same rows: McFadden's pseudo-R² of the reference
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     p0 = np.empty((len(y), 2))
     for f in np.unique(folds):
         m = HistGradientBoostingClassifier(random_state=0).fit(X[folds != f], y[folds != f])
         p0[folds == f] = m.predict_proba(X[folds == f])
-    brier = ((p0 - np.eye(2)[y]) ** 2).sum(axis=1).mean()
-    prior = 1 - ((np.bincount(y) / len(y)) ** 2).sum()
-    assert rep.reference_score == pytest.approx(1 - brier / prior, abs=1e-9)
+    loss = -np.log(np.maximum(p0[np.arange(len(y)), y], PROBABILITY_FLOOR)).mean()
+    f = np.bincount(y) / len(y)
+    assert rep.reference_score == pytest.approx(1 - loss / -(f * np.log(f)).sum(), abs=1e-9)
+
+
+def test_one_confidently_wrong_row_costs_at_most_the_floor():
+    # a prediction of 0 for the true class would cost an unbounded log-loss; floored, one
+    # row costs log(1 / PROBABILITY_FLOOR) over the entropy of the classes
+    y = np.array([0, 1, 0, 1])
+    pred = np.array([[1.0, 0.0], [0.5, 0.5], [0.5, 0.5], [0.5, 0.5]])
+    losses = _row_losses("classification", y, pred)
+    assert losses[0] == pytest.approx(0.0)
+    assert losses[1] == pytest.approx(1.0)  # the class frequencies' own loss
+    wrong = _row_losses("classification", y, np.array([[0.0, 1.0]] * 4))
+    assert wrong[0] == pytest.approx(np.log(1 / PROBABILITY_FLOOR) / np.log(2))
 
 
 def test_min_gain_is_a_share_of_the_class_frequencies_loss():
-    # about 5 % positives: predicting the class frequencies already scores a Brier score
-    # of only ~0.10, so a column that clearly helps gains less raw Brier score than
+    # about 5 % positives: predicting the class frequencies already costs a log-loss of
+    # only ~0.2 nats, so a column that clearly helps gains less raw log-loss than
     # min_gain; as a share of that loss (as R² is for a regression) it passes
     rng = np.random.default_rng(2)
     n = 5000
     X = rng.normal(size=(n, 2))
     hidden = rng.normal(size=n)
     folds = np.arange(n) % 5
-    y = ((X[:, 0] + 0.15 * hidden - 1.8 + 0.5 * rng.normal(size=n)) > 0).astype(int)
+    y = ((X[:, 0] + 0.11 * hidden - 1.8 + 0.5 * rng.normal(size=n)) > 0).astype(int)
     rep = choose_feature_set(X, y, "classification", folds, {"useful": hidden[:, None]})
-    prior = 1 - ((np.bincount(y) / n) ** 2).sum()
+    f = np.bincount(y) / n
+    prior = -(f * np.log(f)).sum()
     assert 0.04 < y.mean() < 0.07
     assert rep.chosen == "useful" and rep.gain[1] > rep.se[1]
-    assert rep.gain[1] * prior < rep.min_gain  # the raw Brier gain: below the threshold
+    assert rep.gain[1] * prior < rep.min_gain  # the raw log-loss gain: below the threshold
 
 
 def test_the_reference_vetoes_what_only_the_linear_stacker_credits():
