@@ -308,11 +308,12 @@ def _log_loss(y, pred) -> np.ndarray:
     return -np.log(np.clip(p, PROBABILITY_FLOOR, 1.0))
 
 
-def _prior_log_loss(y, n_classes) -> float:
-    """Mean log-loss of predicting the class frequencies of ``y``: their entropy."""
-    p = np.bincount(y.astype(int), minlength=n_classes) / max(len(y), 1)
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum()) or 1.0
+def _prior_log_loss(y) -> float:
+    """Mean log-loss of predicting the class frequencies of ``y``: their entropy (1 for a
+    single class, whose loss is 0, so the ratio stays defined)."""
+    from scipy.stats import entropy
+
+    return float(entropy(np.bincount(y.astype(int)))) or 1.0
 
 
 def _row_losses(task, y, pred) -> np.ndarray:
@@ -331,7 +332,7 @@ def _row_losses(task, y, pred) -> np.ndarray:
     if task == "regression":
         var = float(np.var(y)) or 1.0
         return (y - pred) ** 2 / var
-    return _log_loss(y, pred) / _prior_log_loss(y, pred.shape[1])
+    return _log_loss(y, pred) / _prior_log_loss(y)
 
 
 def _paired_se(d: np.ndarray, groups: np.ndarray | None) -> float:
