@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from gramixc.gate import PROBABILITY_FLOOR, GateReport, _row_losses, choose_feature_set
+from gramixc.gate import (
+    PROBABILITY_FLOOR,
+    GateReport,
+    _row_losses,
+    choose_feature_set,
+    gain_threshold,
+)
 
 
 def _data(n=400, seed=0):
@@ -95,6 +101,43 @@ def test_min_gain_is_a_share_of_the_class_frequencies_loss():
     assert rep.gain[1] * prior < rep.min_gain  # the raw log-loss gain: below the threshold
 
 
+def test_threshold_is_min_gain_times_what_the_reference_still_gets_wrong():
+    assert gain_threshold(0.002, 0.99) == pytest.approx(0.00002)
+    assert gain_threshold(0.002, 0.4) == pytest.approx(0.0012)
+    assert gain_threshold(0.002, -0.3) == 0.002  # no better than the mean: unscaled
+    assert gain_threshold(0.002, 1.0) == 0.0
+
+
+def test_a_small_real_gain_passes_where_the_reference_is_nearly_exact():
+    # at R² ~0.99 the fixed min_gain asked for a fifth of what the reference still gets
+    # wrong: a column carrying a slice of it (well over its standard error) was refused
+    rng = np.random.default_rng(3)
+    n = 1500
+    X = rng.normal(size=(n, 3))
+    hidden = rng.normal(size=n)
+    y = 3 * X[:, 0] + 2 * np.tanh(X[:, 1]) + 0.1 * hidden + 0.15 * rng.normal(size=n)
+    rep = choose_feature_set(X, y, "regression", np.arange(n) % 5, {"h": hidden[:, None]})
+    assert rep.reference_score > 0.98
+    assert rep.threshold == pytest.approx(gain_threshold(0.002, rep.reference_score))
+    assert rep.threshold < rep.gain[1] < rep.min_gain  # refused by a fixed min_gain
+    assert rep.chosen == "h" and rep.passed() == [False, True]
+    assert f"at least {rep.threshold:.2g} (min_gain=0.002" in str(rep)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_noise_columns_fail_where_the_reference_is_nearly_exact(seed):
+    # the scaled threshold is tiny there; pure-noise columns must still fail the test
+    rng = np.random.default_rng(seed)
+    n = 1000
+    X = rng.normal(size=(n, 3))
+    y = 3 * X[:, 0] + 2 * np.tanh(X[:, 1]) + 0.1 * rng.normal(size=n)
+    rep = choose_feature_set(X, y, "regression", rng.permutation(np.arange(n) % 5),
+                             {"a": rng.normal(size=(n, 1)), "b": rng.normal(size=(n, 4))},
+                             seed=seed)
+    assert rep.reference_score > 0.98 and rep.threshold < 0.0001
+    assert rep.chosen == "none", str(rep)
+
+
 def test_the_reference_vetoes_what_only_the_linear_stacker_credits():
     # the candidate carries part of the hidden signal, which the standardising linear
     # stacker credits; but at its raw scale it swamps the distances of a kNN reference,
@@ -137,13 +180,14 @@ def test_report_is_a_dataclass_with_scores_per_fold():
     assert rep.widths == {"none": 0, "h": 1}
 
 
-@pytest.mark.parametrize("z, min_gain", [(0.0, 0.5), (50.0, 0.0)])
+@pytest.mark.parametrize("z, min_gain", [(0.0, 5.0), (50.0, 0.0)])
 def test_thresholds_are_honoured(z, min_gain):
     X, hidden, folds = _data()
     y = X[:, 0] + 0.3 * hidden
     rep = choose_feature_set(X, y, "regression", folds, {"h": hidden[:, None]}, z=z,
                              min_gain=min_gain)
     assert rep.chosen == "none"
+    assert rep.threshold == pytest.approx(gain_threshold(min_gain, rep.reference_score))
 
 
 def test_fold_candidates_replace_the_out_of_fold_columns():
@@ -193,6 +237,7 @@ def test_report_prints_one_score_per_candidate_on_one_scale_and_the_rule():
     assert f"{rep.reference_score:.4f}" in text
     assert f"{rep.scores[0].mean():+.4f}" not in text  # the stacker's own "none" score
     assert "min_gain=0.003" in text and "z=1.5" in text and "widest first" in text
+    assert f"at least {rep.threshold:.2g} " in text
     lines = text.splitlines()
     assert max(map(len, lines)) <= 100  # readable in a terminal
     table = lines[next(i for i, ln in enumerate(lines) if ln.split()[:1] == ["candidate"]) + 1:]
