@@ -21,9 +21,9 @@ answers that on the training rows only, cheaply, by *stacking*:
    times what the reference still gets wrong (``1 − reference score``, at most 1;
    :func:`gain_threshold`) *and* ``z`` standard errors. The gain and its standard
    error are those of the per-row loss differences pooled over all out-of-fold rows
-   (clustered by group when the rows are grouped): with k = 5 fold means the standard error itself
-   rests on 4 degrees of freedom, and on a few hundred rows real gains of
-   +0.04–0.08 R² failed the test in most folds;
+   (clustered by group when the rows are grouped): with k = 5 fold means the
+   standard error itself rests on 4 degrees of freedom, and on a few hundred rows
+   real gains of +0.04–0.08 R² failed the test in most folds;
 4. the linear second stage detects, but it is a poor judge of what a tree
    downstream makes of the columns: it pays for correlated columns that a tree
    handles for free, and credits columns a tree cannot use (on abalone it gave
