@@ -121,7 +121,21 @@ def test_a_small_real_gain_passes_where_the_reference_is_nearly_exact():
     assert rep.threshold == pytest.approx(gain_threshold(0.002, rep.reference_score))
     assert rep.threshold < rep.gain[1] < rep.min_gain  # refused by a fixed min_gain
     assert rep.chosen == "h" and rep.passed() == [False, True]
-    assert f"at least {rep.threshold:.2g} (min_gain=0.002" in str(rep)
+    assert f"at least {rep.threshold:.2g} (min_gain=0.002 " in rep.rule()
+
+
+def test_threshold_follows_min_gain_and_the_reference_score():
+    import dataclasses
+
+    rep = GateReport(["none", "h"], np.zeros((2, 5)), "none", "", "r2",
+                     reference_score=0.9, gain=np.array([0.0, 0.001]),
+                     se=np.array([0.0, 0.0001]))
+    assert rep.threshold == pytest.approx(0.0002) and rep.passed() == [False, True]
+    stricter = dataclasses.replace(rep, min_gain=0.1)
+    assert stricter.threshold == pytest.approx(0.01) and stricter.passed() == [False, False]
+    unknown = dataclasses.replace(rep, reference_score=float("nan"))
+    assert unknown.threshold == 0.002
+    assert "at least min_gain=0.002 and" in unknown.rule() and "nan" not in unknown.rule()
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -237,7 +251,7 @@ def test_report_prints_one_score_per_candidate_on_one_scale_and_the_rule():
     assert f"{rep.reference_score:.4f}" in text
     assert f"{rep.scores[0].mean():+.4f}" not in text  # the stacker's own "none" score
     assert "min_gain=0.003" in text and "z=1.5" in text and "widest first" in text
-    assert f"at least {rep.threshold:.2g} " in text
+    assert f"at least {rep.threshold:.2g} " in rep.rule()
     lines = text.splitlines()
     assert max(map(len, lines)) <= 100  # readable in a terminal
     table = lines[next(i for i, ln in enumerate(lines) if ln.split()[:1] == ["candidate"]) + 1:]
