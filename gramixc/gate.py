@@ -130,8 +130,6 @@ class GateReport:
         """The smallest gain that passes: ``min_gain`` times what the reference still gets
         wrong (:func:`gain_threshold`), or ``min_gain`` itself where ``reference_score`` is
         unknown."""
-        if not np.isfinite(self.reference_score):
-            return float(self.min_gain)
         return gain_threshold(self.min_gain, self.reference_score)
 
     def gains(self) -> np.ndarray:
@@ -151,8 +149,8 @@ class GateReport:
         list of bool
             ``False`` for "none".
         """
-        return [i > 0 and bool(g >= self.threshold and g > self.z * s)
-                for i, (g, s) in enumerate(zip(self.gain, self.se))]
+        passing = _passing(self.gain, self.se, self.threshold, self.z)
+        return [i in passing for i in range(len(self.candidates))]
 
     def rule(self) -> str:
         """The decision rule with this report's thresholds, in one sentence.
@@ -289,9 +287,9 @@ def gain_threshold(min_gain: float, reference_score: float) -> float:
     gained +0.0003 to +0.0005 R² at 4–5 standard errors in all 15 training sets — 3–5 %
     of the remaining error, which the kNN-mean peer turned into a significant gain — and
     a fixed 0.002 (20 % of it) refused them every time. Where the reference does no
-    better than predicting the mean (a noise target: score ≤ 0) the threshold stays
-    ``min_gain``; pure-noise columns on a target the reference scores R² 0.99 still fail
-    the standard-error test (``tests/test_gate.py``).
+    better than predicting the mean (a noise target: score ≤ 0), or its score is unknown
+    (NaN), the threshold stays ``min_gain``; pure-noise columns on a target the
+    reference scores R² 0.99 still fail the standard-error test (``tests/test_gate.py``).
 
     Parameters
     ----------
@@ -311,7 +309,15 @@ def gain_threshold(min_gain: float, reference_score: float) -> float:
     >>> gain_threshold(0.002, -0.05)
     0.002
     """
+    if not np.isfinite(reference_score):
+        return float(min_gain)
     return float(min_gain) * min(1.0, max(1.0 - float(reference_score), 0.0))
+
+
+def _passing(gain, se, threshold: float, z: float) -> list[int]:
+    """Indices of the candidates (never 0, "none") whose gain reaches ``threshold`` and
+    exceeds ``z`` standard errors: the test, in one place for the gate and its report."""
+    return [i for i in range(1, len(gain)) if gain[i] >= threshold and gain[i] > z * se[i]]
 
 
 def _stacker(task: str):
@@ -556,7 +562,7 @@ def choose_feature_set(
     widths = {"none": 0, **{c: int(np.asarray(candidates[c]).shape[1]) for c in names[1:]}}
     reference_score = _score(task, y, st.p0)
     threshold = gain_threshold(min_gain, reference_score)
-    passing = [i for i in range(1, len(names)) if mean[i] >= threshold and mean[i] > z * se[i]]
+    passing = _passing(mean, se, threshold, z)
     # between sets that pass, the linear stacker is a poor judge (it pays for correlated
     # columns a tree handles for free, and credits columns a tree cannot use): the reference
     # itself must confirm
